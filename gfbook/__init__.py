@@ -1,0 +1,63 @@
+"""gfbook: the methods studied in *Gradient Flow and Gradient Descent*.
+
+The package follows the book's data flow::
+
+    problem  ->  method  ->  trajectory  ->  measurement  ->  figure + assert
+
+* :mod:`gfbook.problems` -- losses with what is known about them (x*, f*, L, mu).
+* :mod:`gfbook.methods` -- gradient descent, the gradient flow, any ODE flow.
+* :mod:`gfbook.exact` -- closed-form flows and iterates of quadratics (ground truth).
+* :mod:`gfbook.measure` -- distances between trajectories, sharpness, fitted rates.
+* :mod:`gfbook.plotting` -- the book's figures, in one consistent style.
+
+Importing gfbook turns on JAX's 64-bit mode (``jax_enable_x64``). This is the one
+place the book does so: order-of-accuracy studies need double precision. Arrays a
+reader creates in float32 stay float32; Python floats become float64.
+"""
+
+import jax
+
+jax.config.update("jax_enable_x64", True)
+
+from gfbook.exact import quadratic_flow, quadratic_gd  # noqa: E402
+from gfbook.measure import (  # noqa: E402
+    divergence_index,
+    diverged,
+    fit_power_law,
+    flow_distance,
+    hessian_extreme_eigenvalues,
+    hvp,
+    sharpness,
+    trajectory_distance,
+)
+from gfbook.methods import gradient_descent, gradient_flow, integrate  # noqa: E402
+from gfbook.problems import (  # noqa: E402
+    Problem,
+    logistic_regression,
+    quadratic,
+    quadratic_with_condition,
+    rosenbrock,
+)
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Problem",
+    "divergence_index",
+    "diverged",
+    "fit_power_law",
+    "flow_distance",
+    "gradient_descent",
+    "gradient_flow",
+    "hessian_extreme_eigenvalues",
+    "hvp",
+    "integrate",
+    "logistic_regression",
+    "quadratic",
+    "quadratic_flow",
+    "quadratic_gd",
+    "quadratic_with_condition",
+    "rosenbrock",
+    "sharpness",
+    "trajectory_distance",
+]

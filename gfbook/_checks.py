@@ -1,0 +1,115 @@
+"""Argument checks shared by every public function.
+
+Each check raises a ``ValueError`` or ``TypeError`` whose message starts with the
+argument's name, so a reader who mistypes a call sees at once what to fix. Values
+that JAX is tracing (inside ``jax.vmap`` or ``jax.jit``) cannot be inspected and
+are let through: the check has already run on the concrete call that a reader makes.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+
+def is_traced(value: Any) -> bool:
+    return any(isinstance(leaf, jax.core.Tracer) for leaf in jax.tree.leaves(value))
+
+
+def check_callable(name: str, value: Any) -> Callable:
+    """``value`` must be callable (a loss or a vector field)."""
+    if not callable(value):
+        raise TypeError(f"{name} must be a callable, got {type(value).__name__}")
+    return value
+
+
+def check_positive(name: str, value: Any) -> Any:
+    """``value`` must be a finite real number > 0 (a step size, a tolerance)."""
+    if is_traced(value):
+        return value
+    arr = np.asarray(value)
+    if arr.ndim != 0 or not np.issubdtype(arr.dtype, np.number) or np.iscomplexobj(arr):
+        raise TypeError(f"{name} must be a real scalar, got {value!r}")
+    if not np.isfinite(arr) or arr <= 0:
+        raise ValueError(f"{name} must be a finite number > 0, got {value!r}")
+    return value
+
+
+def check_count(name: str, value: Any, *, minimum: int = 0) -> int:
+    """``value`` must be an integer >= ``minimum`` (a number of steps)."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{name} must be an int, got {type(value).__name__}")
+    if value < minimum:
+        raise ValueError(f"{name} must be >= {minimum}, got {value}")
+    return int(value)
+
+
+def as_float_tree(name: str, tree: Any) -> Any:
+    """Convert every leaf of ``tree`` to a floating JAX array and check it is finite.
+
+    Integer leaves become the default float (float64 in the book); float32 leaves
+    stay float32 so that networks can train in single precision.
+    """
+    leaves = jax.tree.leaves(tree)
+    if not leaves:
+        raise ValueError(f"{name} is empty: it must hold at least one array")
+
+    def convert(leaf):
+        arr = jnp.asarray(leaf)
+        if jnp.issubdtype(arr.dtype, jnp.complexfloating):
+            raise TypeError(f"{name} must be real, got dtype {arr.dtype}")
+        if not jnp.issubdtype(arr.dtype, jnp.floating):
+            arr = arr.astype(float)
+        return arr
+
+    try:
+        tree = jax.tree.map(convert, tree)
+    except TypeError as err:
+        if str(err).startswith(name):
+            raise
+        raise TypeError(f"{name} must be an array or a pytree of arrays: {err}") from None
+    if not is_traced(tree):
+        for leaf in jax.tree.leaves(tree):
+            if leaf.size == 0:
+                raise ValueError(f"{name} is empty (shape {leaf.shape})")
+            if not bool(jnp.all(jnp.isfinite(leaf))):
+                raise ValueError(f"{name} must be finite, got a NaN or inf entry")
+    return tree
+
+
+def as_float_array(name: str, value: Any) -> jax.Array:
+    """Convert ``value`` (an array, a list or a tuple of numbers) to one finite float array."""
+    try:
+        arr = jnp.asarray(value)
+    except (TypeError, ValueError) as err:
+        raise TypeError(f"{name} must be an array of numbers: {err}") from None
+    return as_float_tree(name, arr)
+
+
+def check_times(name: str, ts: Any) -> jax.Array:
+    """``ts`` must be a non-empty, finite, strictly increasing 1-D array of times."""
+    arr = jnp.asarray(ts)
+    if not jnp.issubdtype(arr.dtype, jnp.floating):
+        arr = arr.astype(float)
+    if arr.ndim != 1 or arr.shape[0] == 0:
+        raise ValueError(f"{name} must be a non-empty 1-D array of times, got shape {arr.shape}")
+    if not is_traced(arr):
+        if not bool(jnp.all(jnp.isfinite(arr))):
+            raise ValueError(f"{name} must be finite, got a NaN or inf entry")
+        if arr.shape[0] > 1 and not bool(jnp.all(jnp.diff(arr) > 0)):
+            raise ValueError(f"{name} must be strictly increasing")
+    return arr
+
+
+def check_finite_scalar(name: str, value: Any) -> float:
+    """``value`` must be a finite real number."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.number)):
+        raise TypeError(f"{name} must be a real number, got {type(value).__name__}")
+    if not math.isfinite(float(value)):
+        raise ValueError(f"{name} must be finite, got {value!r}")
+    return float(value)

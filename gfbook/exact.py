@@ -1,0 +1,63 @@
+r"""Closed forms for quadratics: the book's ground truth.
+
+For :math:`L(x) = \tfrac12 (x - x^*)^\top A (x - x^*)` with :math:`A = V \Lambda V^\top`
+symmetric, every method acts on each eigen-direction (mode) separately:
+
+.. math::
+    x(t) = x^* + V e^{-\Lambda t} V^\top (x_0 - x^*), \qquad
+    x_k = x^* + V (I - h\Lambda)^k V^\top (x_0 - x^*).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+
+from gfbook._checks import as_float_array, check_count, check_positive, check_times
+
+
+def _modes(hessian: Any, x0: Any, x_star: Any):
+    A = as_float_array("hessian", hessian)
+    if A.ndim != 2 or A.shape[0] != A.shape[1]:
+        raise ValueError(f"hessian must be a square matrix, got shape {A.shape}")
+    if not bool(jnp.allclose(A, A.T, rtol=1e-12, atol=1e-12 * jnp.max(jnp.abs(A)))):
+        raise ValueError("hessian must be symmetric")
+    x0 = as_float_array("x0", x0)
+    if x0.shape != (A.shape[0],):
+        raise ValueError(f"x0 must have shape ({A.shape[0]},) to match hessian, got {x0.shape}")
+    x_star = jnp.zeros_like(x0) if x_star is None else as_float_array("x_star", x_star)
+    if x_star.shape != x0.shape:
+        raise ValueError(f"x_star must have shape {x0.shape}, got {x_star.shape}")
+    eigenvalues, V = jnp.linalg.eigh(A)
+    return eigenvalues, V, V.T @ (x0 - x_star), x_star
+
+
+def quadratic_flow(hessian: Any, x0: Any, ts: Any, *, x_star: Any = None) -> jax.Array:
+    r"""The exact gradient flow of a quadratic at the times ``ts``.
+
+    .. math:: x(t) = x^* + V e^{-\Lambda t} V^\top (x_0 - x^*)
+
+    where :math:`A = V\Lambda V^\top` is ``hessian`` and :math:`x^*` is ``x_star``
+    (default 0). Returns an array of shape ``(len(ts), d)``.
+    """
+    eigenvalues, V, c, x_star = _modes(hessian, x0, x_star)
+    ts = check_times("ts", ts)
+    return x_star + (jnp.exp(-jnp.outer(ts, eigenvalues)) * c) @ V.T
+
+
+def quadratic_gd(hessian: Any, x0: Any, lr: float, num_steps: int, *, x_star: Any = None) -> jax.Array:
+    r"""The exact gradient-descent iterates on a quadratic, mode by mode.
+
+    .. math:: x_k = x^* + V (I - h\Lambda)^k V^\top (x_0 - x^*), \qquad k = 0, \dots, n.
+
+    Returns an array of shape ``(num_steps + 1, d)``.
+    """
+    eigenvalues, V, c, x_star = _modes(hessian, x0, x_star)
+    check_positive("lr", lr)
+    num_steps = check_count("num_steps", num_steps)
+    k = jnp.arange(num_steps + 1)[:, None]
+    base = 1.0 - lr * eigenvalues[None, :]
+    sign = jnp.where((base < 0) & (k % 2 == 1), -1.0, 1.0)
+    return x_star + (sign * jnp.abs(base) ** k * c) @ V.T

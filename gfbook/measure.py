@@ -1,0 +1,166 @@
+r"""Measurements on trajectories: distances, curvature, divergence and fitted rates.
+
+These live in the package (not in the notebooks) so that the tests cover them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import partial
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+from jax.flatten_util import ravel_pytree
+
+from gfbook._checks import as_float_tree, check_count, check_positive
+from gfbook.methods import gradient_descent, gradient_flow
+from gfbook.methods._common import check_loss
+
+
+def _squared_norm_per_step(tree: Any) -> jax.Array:
+    leaves = jax.tree.leaves(tree)
+    return sum(jnp.sum(leaf.reshape(leaf.shape[0], -1) ** 2, axis=1) for leaf in leaves)
+
+
+def trajectory_distance(a: Any, b: Any) -> jax.Array:
+    r"""The Euclidean distance :math:`\|a_k - b_k\|` at each step :math:`k` of two trajectories.
+
+    ``a`` and ``b`` are arrays (or pytrees of arrays) with the same structure and
+    shapes, the leading axis indexing the step. Returns an array of length
+    ``len(a)``.
+    """
+    if jax.tree.structure(a) != jax.tree.structure(b):
+        raise ValueError("a and b must have the same pytree structure")
+    for la, lb in zip(jax.tree.leaves(a), jax.tree.leaves(b)):
+        if jnp.shape(la) != jnp.shape(lb) or jnp.ndim(la) == 0:
+            raise ValueError(
+                f"a and b must be trajectories of the same shape, got {jnp.shape(la)} and {jnp.shape(lb)}"
+            )
+    diff = jax.tree.map(lambda x, y: jnp.asarray(x) - jnp.asarray(y), a, b)
+    return jnp.sqrt(_squared_norm_per_step(diff))
+
+
+def flow_distance(
+    loss: Callable, x0: Any, lr: float, num_steps: int, *, rtol: float = 1e-10, atol: float = 1e-10
+) -> jax.Array:
+    r"""How far gradient descent strays from the gradient flow.
+
+    Returns :math:`\|x_k - x(k h)\|` for :math:`k = 0, \dots, n`, where
+    :math:`x_k` are the GD iterates with step :math:`h` (``lr``) and :math:`x(t)`
+    is the gradient flow from the same start (Elkabetz & Cohen, 2021).
+    """
+    gd = gradient_descent(loss, x0, lr, num_steps)
+    ts = lr * jnp.arange(num_steps + 1)
+    gf = gradient_flow(loss, x0, ts, rtol=rtol, atol=atol)
+    return trajectory_distance(gd, gf)
+
+
+def hvp(loss: Callable, x: Any, v: Any) -> Any:
+    r"""The Hessian-vector product :math:`\nabla^2 L(x)\,v`, forward-over-reverse.
+
+    Computed as ``jax.jvp(jax.grad(loss), (x,), (v,))``: the cost of about two
+    gradients, and no Hessian is ever formed.
+    """
+    return jax.jvp(jax.grad(loss), (x,), (v,))[1]
+
+
+def _power_iteration(matvec: Callable, v0: jax.Array, num_iters: int) -> jax.Array:
+    """Rayleigh quotient of the dominant eigenvector of a symmetric operator."""
+
+    def step(v, _):
+        w = matvec(v)
+        norm = jnp.linalg.norm(w)
+        return w / jnp.where(norm == 0, 1.0, norm), None
+
+    v, _ = jax.lax.scan(step, v0 / jnp.linalg.norm(v0), length=num_iters)
+    return v @ matvec(v)
+
+
+@partial(jax.jit, static_argnames=("num_iters",))
+def _extremes(loss, x, key, num_iters):
+    flat, unravel = ravel_pytree(x)
+
+    def hessian(v):
+        return ravel_pytree(hvp(loss, x, unravel(v)))[0]
+
+    k1, k2 = jax.random.split(key)
+    dominant = _power_iteration(hessian, jax.random.normal(k1, flat.shape, flat.dtype), num_iters)
+    # Shift by the dominant eigenvalue: sign * (dominant I - H) is positive semi-definite,
+    # and its top eigenvalue is the distance from `dominant` to the other end of the spectrum.
+    sign = jnp.where(dominant >= 0, 1.0, -1.0)
+    spread = _power_iteration(
+        lambda v: sign * (dominant * v - hessian(v)),
+        jax.random.normal(k2, flat.shape, flat.dtype),
+        num_iters,
+    )
+    other = dominant - sign * spread
+    return jnp.minimum(dominant, other), jnp.maximum(dominant, other)
+
+
+def hessian_extreme_eigenvalues(
+    loss: Callable, x: Any, *, num_iters: int = 200, seed: int = 0
+) -> tuple[jax.Array, jax.Array]:
+    r"""The smallest and largest eigenvalues :math:`(\lambda_{\min}, \lambda_{\max})` of :math:`\nabla^2 L(x)`.
+
+    Power iteration on Hessian-vector products (:func:`hvp`) finds the eigenvalue
+    of largest magnitude; a second power iteration on the shifted operator
+    :math:`\pm(\lambda_{\mathrm{dom}} I - \nabla^2 L)` finds the other end of the
+    spectrum. The error of each Rayleigh quotient decays like
+    :math:`(\lambda_2/\lambda_1)^{2k}` in the number :math:`k` of iterations
+    (``num_iters``), so well-separated extremes converge fast. ``x`` may be a pytree.
+    """
+    x = as_float_tree("x", x)
+    num_iters = check_count("num_iters", num_iters, minimum=1)
+    loss = check_loss(loss, x)
+    return _extremes(loss, x, jax.random.key(seed), num_iters)
+
+
+def sharpness(loss: Callable, x: Any, *, num_iters: int = 200, seed: int = 0) -> jax.Array:
+    r"""The sharpness :math:`\lambda_{\max}(\nabla^2 L(x))`, the largest Hessian eigenvalue.
+
+    GD with step :math:`h` is stable near :math:`x` only if :math:`h\,\lambda_{\max} < 2`.
+    See :func:`hessian_extreme_eigenvalues` for the method.
+    """
+    return hessian_extreme_eigenvalues(loss, x, num_iters=num_iters, seed=seed)[1]
+
+
+def _norm_per_step(trajectory: Any) -> np.ndarray:
+    with np.errstate(over="ignore", invalid="ignore"):
+        return np.sqrt(np.asarray(_squared_norm_per_step(trajectory)))
+
+
+def divergence_index(trajectory: Any, *, threshold: float = 1e100) -> int | None:
+    r"""The first step at which a trajectory has diverged, or ``None`` if it never does.
+
+    A step has diverged when any entry is ``nan`` or ``inf``, or its norm exceeds
+    ``threshold``.
+    """
+    check_positive("threshold", threshold)
+    if not jax.tree.leaves(trajectory):
+        raise ValueError("trajectory is empty")
+    norms = _norm_per_step(trajectory)
+    bad = ~np.isfinite(norms) | (norms > threshold)
+    return int(np.argmax(bad)) if bad.any() else None
+
+
+def diverged(trajectory: Any, *, threshold: float = 1e100) -> bool:
+    """Whether a trajectory diverged (see :func:`divergence_index`)."""
+    return divergence_index(trajectory, threshold=threshold) is not None
+
+
+def fit_power_law(x: Any, y: Any) -> tuple[float, float]:
+    r"""Fit :math:`y \approx C x^p` by least squares on :math:`\log y = \log C + p \log x`.
+
+    Returns ``(p, C)``. Used to read orders of accuracy and convergence rates off
+    log-log data. ``x`` and ``y`` must be positive and finite, of equal length >= 2.
+    """
+    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    if x.ndim != 1 or x.shape != y.shape or x.size < 2:
+        raise ValueError(f"x and y must be 1-D of equal length >= 2, got {x.shape} and {y.shape}")
+    for name, arr in (("x", x), ("y", y)):
+        if not np.all(np.isfinite(arr)) or np.any(arr <= 0):
+            raise ValueError(f"{name} must be finite and > 0 to fit a power law")
+    slope, intercept = np.polyfit(np.log(x), np.log(y), 1)
+    return float(slope), float(np.exp(intercept))

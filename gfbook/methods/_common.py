@@ -1,0 +1,43 @@
+"""Helpers shared by the methods: checking a loss and stacking a trajectory."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+
+from jax.tree_util import Partial
+
+from gfbook._checks import check_callable
+
+
+def as_partial(name: str, fn: Callable) -> Partial:
+    """Wrap a callable as a ``jax.tree_util.Partial`` so it can be a *traced* jit argument.
+
+    A ``Partial`` is a pytree: its function is static (the compile is keyed on it)
+    and its bound arguments are data. The book's problems bind their data (a
+    Hessian, a data set) this way, so every quadratic of one shape shares one
+    compiled trajectory. A plain function becomes a ``Partial`` with no data.
+    """
+    check_callable(name, fn)
+    return fn if isinstance(fn, Partial) else Partial(fn)
+
+
+def check_loss(loss: Callable, x0: Any) -> Partial:
+    """``loss`` must be callable on ``x0`` and return a real scalar; returns it as a Partial."""
+    loss = as_partial("loss", loss)
+    try:
+        out = jax.eval_shape(loss, x0)
+    except Exception as err:  # the reader's loss failed on x0: say so, keep the cause
+        raise TypeError(f"loss could not be evaluated at x0: {err}") from err
+    if not hasattr(out, "shape") or out.shape != ():
+        shape = getattr(out, "shape", type(out).__name__)
+        raise TypeError(f"loss must return a scalar, got output of shape {shape}")
+    return loss
+
+
+def prepend(first: Any, rest: Any) -> Any:
+    """Stack ``first`` (one point) in front of ``rest`` (points along axis 0), leaf by leaf."""
+    return jax.tree.map(lambda a, b: jnp.concatenate([a[None], b]), first, rest)

@@ -1,0 +1,155 @@
+"""Accurate reference solutions of ODEs, and of the gradient flow in particular.
+
+The book does not write its own reference ODE solver: it calls diffrax with tight
+tolerances. Two solvers are used:
+
+* ``diffrax.Dopri8()``, an explicit 8th-order Runge--Kutta method, for non-stiff
+  problems (the default of :func:`integrate`);
+* ``diffrax.Kvaerno5()``, an implicit L-stable method, for stiff ones. Its embedded
+  error estimate is optimistic on the stiff quadratics we measured (global error
+  about 100x the tolerance), so :func:`gradient_flow` runs it at 1/100 of the
+  requested tolerances.
+
+:func:`gradient_flow` chooses between them from the stiffness index
+:math:`\\lambda_{\\max}(\\nabla^2 L(x_0))\\,(t_{\\text{end}} - t_0)` -- roughly the number of
+steps an explicit method would need for stability.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable
+from functools import partial
+from typing import Any
+
+import diffrax
+import jax
+import jax.numpy as jnp
+from jax.tree_util import Partial
+
+from gfbook._checks import as_float_tree, check_count, check_positive, check_times, is_traced
+from gfbook.methods._common import as_partial, check_loss
+
+NONSTIFF_SOLVER = diffrax.Dopri8()
+STIFF_SOLVER = diffrax.Kvaerno5()
+STIFF_TOLERANCE_FACTOR = 1e-2
+STIFFNESS_THRESHOLD = 1e5
+
+
+@partial(jax.jit, static_argnames=("solver", "max_steps"))
+def _solve(vector_field, solver, x0, ts, rtol, atol, max_steps):
+    term = diffrax.ODETerm(lambda t, x, args: vector_field(x))
+    solution = diffrax.diffeqsolve(
+        term,
+        solver,
+        t0=ts[0],
+        t1=ts[-1],
+        dt0=None,
+        y0=x0,
+        saveat=diffrax.SaveAt(ts=ts),
+        stepsize_controller=diffrax.PIDController(rtol=rtol, atol=atol),
+        max_steps=max_steps,
+        throw=False,
+    )
+    return solution.ys, solution.result == diffrax.RESULTS.successful
+
+
+def integrate(
+    vector_field: Callable,
+    x0: Any,
+    ts: Any,
+    *,
+    rtol: float = 1e-10,
+    atol: float = 1e-10,
+    solver: diffrax.AbstractSolver | None = None,
+    max_steps: int = 100_000,
+) -> Any:
+    r"""Solve the autonomous ODE :math:`\dot x = F(x)`, :math:`x(t_0) = x_0`, accurately.
+
+    Args:
+        vector_field: :math:`F`, a pure JAX function mapping a point (an array or a
+            pytree shaped like ``x0``) to a vector of the same shape. A
+            ``jax.tree_util.Partial`` is passed as traced data, so fields that
+            differ only in their bound arrays share one compile.
+        x0: the initial value, at time ``ts[0]``; it must be finite.
+        ts: strictly increasing times :math:`t_0 < t_1 < \dots` at which to report
+            the solution.
+        rtol, atol: relative and absolute tolerances of diffrax's PID step-size
+            controller.
+        solver: a diffrax solver; default ``diffrax.Dopri8()``. Pass
+            ``diffrax.Kvaerno5()`` for a stiff problem.
+        max_steps: the most steps the solver may take.
+
+    Returns:
+        The solution at ``ts``: shape ``(len(ts), *x0.shape)`` (a pytree ``x0`` gives
+        the same pytree with that leading axis). If the solver fails (the solution
+        blows up, or ``max_steps`` is too small) a ``RuntimeWarning`` says so and the
+        times it did not reach hold ``inf``.
+    """
+    vector_field = as_partial("vector_field", vector_field)
+    x0 = as_float_tree("x0", x0)
+    ts = check_times("ts", ts)
+    check_positive("rtol", rtol)
+    check_positive("atol", atol)
+    max_steps = check_count("max_steps", max_steps, minimum=1)
+    if ts.shape[0] == 1:
+        return jax.tree.map(lambda leaf: leaf[None], x0)
+    solver = NONSTIFF_SOLVER if solver is None else solver
+    ys, ok = _solve(vector_field, solver, x0, ts, rtol, atol, max_steps)
+    if not is_traced(ok) and not bool(ok):
+        warnings.warn(
+            "integrate: the ODE solver stopped before ts[-1] (the solution may blow up, "
+            "or max_steps is too small); times it did not reach hold inf",
+            RuntimeWarning,
+            stacklevel=3,
+        )
+    return ys
+
+
+def _negative_gradient(loss: Partial, x: Any) -> Any:
+    return jax.tree.map(jnp.negative, jax.grad(loss)(x))
+
+
+def stiffness_index(loss: Callable, x0: Any, ts: Any) -> float:
+    r"""The stiffness index :math:`\lambda_{\max}(\nabla^2 L(x_0))\,(t_{\text{end}} - t_0)`.
+
+    An explicit solver needs at least about this many steps to stay stable on the
+    gradient flow; above :data:`STIFFNESS_THRESHOLD` :func:`gradient_flow` switches
+    to an implicit solver.
+    """
+    from gfbook.measure import sharpness  # measure builds on methods, not the reverse
+
+    ts = check_times("ts", ts)
+    return float(sharpness(loss, x0, num_iters=50) * (ts[-1] - ts[0]))
+
+
+def gradient_flow(
+    loss: Callable,
+    x0: Any,
+    ts: Any,
+    *,
+    rtol: float = 1e-10,
+    atol: float = 1e-10,
+    solver: diffrax.AbstractSolver | None = None,
+    max_steps: int = 100_000,
+) -> Any:
+    r"""The gradient flow of ``loss`` from ``x0``, reported at the times ``ts``.
+
+    Solves :math:`\dot x(t) = -\nabla L(x(t))`, :math:`x(t_0) = x_0`, with
+    :func:`integrate`. With ``solver=None`` the solver is chosen by
+    :func:`stiffness_index`: Dopri8 for non-stiff problems, Kvaerno5 (at 1/100 of
+    the tolerances, see the module notes) for stiff ones. Either way the result is
+    accurate to about the tolerance, also on stiff quadratics.
+
+    Returns:
+        An array of shape ``(len(ts), *x0.shape)`` (or the pytree of such arrays).
+    """
+    x0 = as_float_tree("x0", x0)
+    loss = check_loss(loss, x0)
+    ts = check_times("ts", ts)
+    if solver is None and ts.shape[0] > 1 and not is_traced((x0, ts, loss)):
+        if stiffness_index(loss, x0, ts) > STIFFNESS_THRESHOLD:
+            solver = STIFF_SOLVER
+            rtol, atol = rtol * STIFF_TOLERANCE_FACTOR, atol * STIFF_TOLERANCE_FACTOR
+    field = Partial(_negative_gradient, loss)
+    return integrate(field, x0, ts, rtol=rtol, atol=atol, solver=solver, max_steps=max_steps)

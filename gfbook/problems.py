@@ -1,0 +1,229 @@
+r"""Problems as data: a loss, a start point and what is known about it.
+
+A :class:`Problem` carries the facts a chapter needs -- the minimiser :math:`x^*`,
+the optimal value :math:`f^*`, the smoothness :math:`L` (largest curvature) and the
+strong convexity :math:`\mu` (smallest curvature) -- so that chapters use them as
+data and never recompute them. Facts that are not known (no global :math:`L` for
+Rosenbrock, say) are ``None``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import scipy.optimize
+from jax.tree_util import Partial
+
+from gfbook._checks import as_float_array, check_count, check_finite_scalar, check_positive
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
+class Problem:
+    r"""An optimisation problem and what is known about it.
+
+    Attributes:
+        name: a short label for legends and tables.
+        loss: the loss :math:`L`, a pure JAX function of an array, returning a scalar.
+        x0: the default start point.
+        x_star: a minimiser :math:`x^*`, if known.
+        f_star: the optimal value :math:`f^* = L(x^*)`, if known.
+        smoothness: :math:`L_{\nabla}`, the Lipschitz constant of :math:`\nabla L`
+            (the largest Hessian eigenvalue over the domain), if known.
+        strong_convexity: :math:`\mu`, the smallest Hessian eigenvalue over the
+            domain when it is positive, if known.
+        hessian: the constant Hessian of a quadratic (``None`` otherwise).
+    """
+
+    name: str
+    loss: Callable[[jax.Array], jax.Array]
+    x0: jax.Array
+    x_star: jax.Array | None = None
+    f_star: float | None = None
+    smoothness: float | None = None
+    strong_convexity: float | None = None
+    hessian: jax.Array | None = None
+
+    @property
+    def condition_number(self) -> float | None:
+        r"""The condition number :math:`\kappa = L/\mu`, if both are known."""
+        if self.smoothness is None or not self.strong_convexity:
+            return None
+        return self.smoothness / self.strong_convexity
+
+
+# The losses are module-level functions bound to their data with jax.tree_util.Partial:
+# the methods then treat the data as traced arguments and compile once per family.
+
+
+def _quadratic_loss(A: jax.Array, x_star: jax.Array, x: jax.Array) -> jax.Array:
+    r = x - x_star
+    return 0.5 * r @ (A @ r)
+
+
+def _rosenbrock_loss(a: jax.Array, b: jax.Array, x: jax.Array) -> jax.Array:
+    return (a - x[0]) ** 2 + b * (x[1] - x[0] ** 2) ** 2
+
+
+def _logistic_loss(A: jax.Array, l2: jax.Array, w: jax.Array) -> jax.Array:
+    return jnp.mean(jnp.logaddexp(0.0, -A @ w)) + 0.5 * l2 * w @ w
+
+
+def _orthogonal(dim: int, seed: int) -> np.ndarray:
+    """A random orthogonal matrix (Haar measure), reproducible from ``seed``."""
+    q, r = np.linalg.qr(np.random.default_rng(seed).standard_normal((dim, dim)))
+    return q * np.sign(np.diag(r))
+
+
+def quadratic(
+    eigenvalues: Any,
+    *,
+    x0: Any = None,
+    x_star: Any = None,
+    rotation_seed: int | None = None,
+    name: str = "quadratic",
+) -> Problem:
+    r"""The quadratic :math:`L(x) = \tfrac12 (x - x^*)^\top A (x - x^*)` with a chosen spectrum.
+
+    Args:
+        eigenvalues: the spectrum of :math:`A`, all :math:`\ge 0`.
+        x0: the start point (default: all ones, so that every mode is excited).
+        x_star: the minimiser (default: the origin).
+        rotation_seed: ``None`` keeps :math:`A` diagonal; an int rotates it by a
+            random orthogonal matrix drawn from that seed.
+        name: a label.
+
+    The facts are exact: :math:`f^* = 0`, :math:`L = \max_i\lambda_i`,
+    :math:`\mu = \min_i\lambda_i`.
+    """
+    lam = np.asarray(eigenvalues, dtype=float)
+    if lam.ndim != 1 or lam.size == 0:
+        raise ValueError(f"eigenvalues must be a non-empty 1-D array, got shape {lam.shape}")
+    if not np.all(np.isfinite(lam)) or np.any(lam < 0):
+        raise ValueError("eigenvalues must be finite and >= 0")
+    dim = lam.size
+    V = np.eye(dim) if rotation_seed is None else _orthogonal(dim, rotation_seed)
+    A = jnp.asarray((V * lam) @ V.T)
+    A = (A + A.T) / 2
+    x_star = jnp.zeros(dim) if x_star is None else as_float_array("x_star", x_star)
+    x0 = jnp.ones(dim) if x0 is None else as_float_array("x0", x0)
+    for arg, value in (("x0", x0), ("x_star", x_star)):
+        if value.shape != (dim,):
+            raise ValueError(f"{arg} must have shape ({dim},), got {value.shape}")
+
+    return Problem(
+        name=name,
+        loss=Partial(_quadratic_loss, A, x_star),
+        x0=x0,
+        x_star=x_star,
+        f_star=0.0,
+        smoothness=float(lam.max()),
+        strong_convexity=float(lam.min()),
+        hessian=A,
+    )
+
+
+def quadratic_with_condition(
+    dim: int,
+    condition_number: float,
+    *,
+    smoothness: float = 1.0,
+    rotation_seed: int | None = 0,
+    x0: Any = None,
+) -> Problem:
+    r"""A quadratic in ``dim`` dimensions with spectrum log-spaced in :math:`[L/\kappa, L]`.
+
+    ``condition_number`` is :math:`\kappa \ge 1` and ``smoothness`` is :math:`L`.
+    """
+    dim = check_count("dim", dim, minimum=1)
+    check_positive("smoothness", smoothness)
+    kappa = check_finite_scalar("condition_number", condition_number)
+    if kappa < 1:
+        raise ValueError(f"condition_number must be >= 1, got {condition_number!r}")
+    lam = np.geomspace(smoothness / kappa, smoothness, dim) if dim > 1 else np.array([smoothness])
+    return quadratic(lam, x0=x0, rotation_seed=rotation_seed, name=f"quadratic, kappa={kappa:g}")
+
+
+def rosenbrock(a: float = 1.0, b: float = 100.0, *, x0: Any = (-1.2, 1.0)) -> Problem:
+    r"""Rosenbrock's banana :math:`L(x, y) = (a - x)^2 + b\,(y - x^2)^2`.
+
+    Its minimiser is :math:`(a, a^2)` with :math:`f^* = 0`. It is not convex and
+    its gradient is not globally Lipschitz, so ``smoothness`` and
+    ``strong_convexity`` are ``None``; use :func:`gfbook.sharpness` for the local
+    curvature.
+    """
+    a = check_finite_scalar("a", a)
+    check_positive("b", b)
+    b = float(b)
+    x0 = as_float_array("x0", x0)
+    if x0.shape != (2,):
+        raise ValueError(f"x0 must have shape (2,), got {x0.shape}")
+
+    return Problem(
+        name="Rosenbrock",
+        loss=Partial(_rosenbrock_loss, jnp.asarray(a), jnp.asarray(b)),
+        x0=x0,
+        x_star=jnp.array([a, a**2]),
+        f_star=0.0,
+    )
+
+
+def logistic_regression(
+    num_samples: int = 200,
+    dim: int = 5,
+    *,
+    l2: float = 1e-2,
+    feature_scales: Any = None,
+    seed: int = 0,
+) -> Problem:
+    r"""L2-regularised logistic regression on synthetic data.
+
+    Features :math:`a_i \sim \mathcal N(0, \mathrm{diag}(s)^2)` (``s`` is
+    ``feature_scales``, default ones), labels :math:`y_i \in \{-1, 1\}` drawn from a
+    logistic model with a random planted weight, and
+
+    .. math:: L(w) = \frac1n \sum_{i=1}^n \log\bigl(1 + e^{-y_i a_i^\top w}\bigr)
+              + \frac{\lambda}{2}\|w\|^2 .
+
+    Known facts: :math:`L_\nabla = \lambda_{\max}(A^\top A)/(4n) + \lambda` and
+    :math:`\mu = \lambda` (``l2``). The minimiser is computed once, here, by scipy's
+    trust-region Newton method (``trust-exact``) to gradient norm :math:`10^{-12}`.
+    """
+    num_samples = check_count("num_samples", num_samples, minimum=1)
+    dim = check_count("dim", dim, minimum=1)
+    check_positive("l2", l2)
+    scales = np.ones(dim) if feature_scales is None else np.asarray(feature_scales, dtype=float)
+    if scales.shape != (dim,) or not np.all(np.isfinite(scales)) or np.any(scales <= 0):
+        raise ValueError(f"feature_scales must hold {dim} finite numbers > 0")
+    rng = np.random.default_rng(seed)
+    features = rng.standard_normal((num_samples, dim)) * scales
+    w_true = rng.standard_normal(dim) / scales
+    labels = np.where(rng.random(num_samples) < 1 / (1 + np.exp(-features @ w_true)), 1.0, -1.0)
+    A = jnp.asarray(features * labels[:, None])  # rows y_i a_i
+
+    loss = Partial(_logistic_loss, A, jnp.asarray(float(l2)))
+    value_and_grad = jax.jit(jax.value_and_grad(loss))
+    hess = jax.jit(jax.hessian(loss))
+    result = scipy.optimize.minimize(
+        lambda w: tuple(np.asarray(v) for v in value_and_grad(jnp.asarray(w))),
+        np.zeros(dim),
+        jac=True,
+        hess=lambda w: np.asarray(hess(jnp.asarray(w))),
+        method="trust-exact",
+        options={"gtol": 1e-12},
+    )
+    x_star = jnp.asarray(result.x)
+    smoothness = float(np.linalg.eigvalsh(np.asarray(A.T @ A)).max() / (4 * num_samples) + l2)
+    return Problem(
+        name="logistic regression",
+        loss=loss,
+        x0=jnp.zeros(dim),
+        x_star=x_star,
+        f_star=float(loss(x_star)),
+        smoothness=smoothness,
+        strong_convexity=float(l2),
+    )
