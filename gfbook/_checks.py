@@ -60,6 +60,8 @@ def as_float_tree(name: str, tree: Any) -> Any:
         raise ValueError(f"{name} is empty: it must hold at least one array")
 
     def convert(leaf):
+        if isinstance(leaf, jax.Array) and jnp.issubdtype(leaf.dtype, jnp.floating):
+            return leaf  # the common case, kept cheap: GD calls this on every call
         arr = jnp.asarray(leaf)
         if jnp.issubdtype(arr.dtype, jnp.complexfloating):
             raise TypeError(f"{name} must be real, got dtype {arr.dtype}")
@@ -77,7 +79,7 @@ def as_float_tree(name: str, tree: Any) -> Any:
         for leaf in jax.tree.leaves(tree):
             if leaf.size == 0:
                 raise ValueError(f"{name} is empty (shape {leaf.shape})")
-            if not bool(jnp.all(jnp.isfinite(leaf))):
+            if not np.isfinite(np.asarray(leaf)).all():
                 raise ValueError(f"{name} must be finite, got a NaN or inf entry")
     return tree
 

@@ -16,7 +16,7 @@ from jax.flatten_util import ravel_pytree
 
 from gfbook._checks import as_float_tree, check_count, check_positive
 from gfbook.methods import gradient_descent, gradient_flow
-from gfbook.methods._common import check_loss
+from gfbook.methods._common import as_partial, checked_loss_value
 
 
 def _squared_norm_per_step(tree: Any) -> jax.Array:
@@ -80,6 +80,7 @@ def _power_iteration(matvec: Callable, v0: jax.Array, num_iters: int) -> jax.Arr
 
 @partial(jax.jit, static_argnames=("num_iters",))
 def _extremes(loss, x, key, num_iters):
+    checked_loss_value(loss, x)  # runs while tracing only
     flat, unravel = ravel_pytree(x)
 
     def hessian(v):
@@ -113,7 +114,7 @@ def hessian_extreme_eigenvalues(
     """
     x = as_float_tree("x", x)
     num_iters = check_count("num_iters", num_iters, minimum=1)
-    loss = check_loss(loss, x)
+    loss = as_partial("loss", loss)
     return _extremes(loss, x, jax.random.key(seed), num_iters)
 
 

@@ -60,9 +60,22 @@ class Problem:
 # the methods then treat the data as traced arguments and compile once per family.
 
 
+@jax.custom_jvp
 def _quadratic_loss(A: jax.Array, x_star: jax.Array, x: jax.Array) -> jax.Array:
     r = x - x_star
     return 0.5 * r @ (A @ r)
+
+
+@_quadratic_loss.defjvp
+def _quadratic_loss_jvp(primals, tangents):
+    # For symmetric A the gradient is A r: one matrix-vector product, where plain
+    # autodiff of r @ (A @ r) would compute both A r and A^T r. The rule is itself
+    # differentiable, so Hessian-vector products still give A v.
+    A, x_star, x = primals
+    dA, dx_star, dx = tangents
+    r = x - x_star
+    Ar = A @ r
+    return 0.5 * r @ Ar, Ar @ (dx - dx_star) + 0.5 * r @ (dA @ r)
 
 
 def _rosenbrock_loss(a: jax.Array, b: jax.Array, x: jax.Array) -> jax.Array:

@@ -26,16 +26,26 @@ def as_partial(name: str, fn: Callable) -> Partial:
 
 
 def check_loss(loss: Callable, x0: Any) -> Partial:
-    """``loss`` must be callable on ``x0`` and return a real scalar; returns it as a Partial."""
+    """``loss`` must be callable on ``x0`` and return a real scalar; returns it as a Partial.
+
+    This traces ``loss`` once (``jax.eval_shape``). The methods call
+    :func:`checked_loss_value` inside their jitted code instead, where the check runs
+    only when a new shape is compiled, so repeated calls pay nothing for it.
+    """
     loss = as_partial("loss", loss)
-    try:
-        out = jax.eval_shape(loss, x0)
-    except Exception as err:  # the reader's loss failed on x0: say so, keep the cause
-        raise TypeError(f"loss could not be evaluated at x0: {err}") from err
-    if not hasattr(out, "shape") or out.shape != ():
-        shape = getattr(out, "shape", type(out).__name__)
-        raise TypeError(f"loss must return a scalar, got output of shape {shape}")
+    jax.eval_shape(lambda x: checked_loss_value(loss, x), x0)
     return loss
+
+
+def checked_loss_value(loss: Callable, x: Any) -> jax.Array:
+    """``loss(x)``, raising a ``TypeError`` naming ``loss`` if it fails or is not a scalar."""
+    try:
+        value = loss(x)
+    except Exception as err:  # the reader's loss failed on x: say so, keep the cause
+        raise TypeError(f"loss could not be evaluated at x0: {type(err).__name__}: {err}") from err
+    if jnp.shape(value) != ():
+        raise TypeError(f"loss must return a scalar, got output of shape {jnp.shape(value)}")
+    return value
 
 
 def prepend(first: Any, rest: Any) -> Any:

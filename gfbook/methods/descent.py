@@ -11,11 +11,12 @@ import jax.numpy as jnp
 from jax.tree_util import Partial
 
 from gfbook._checks import as_float_tree, check_count, check_positive
-from gfbook.methods._common import check_loss, prepend
+from gfbook.methods._common import as_partial, checked_loss_value, prepend
 
 
 @partial(jax.jit, static_argnames=("num_steps",))
 def _descent_scan(loss: Partial, x0: Any, lr: jax.Array, num_steps: int) -> Any:
+    checked_loss_value(loss, x0)  # runs while tracing only: a clear error for a bad loss
     grad = jax.grad(loss)
 
     def step(x, _):
@@ -55,5 +56,5 @@ def gradient_descent(loss: Callable, x0: Any, lr: float, num_steps: int) -> Any:
     x0 = as_float_tree("x0", x0)
     check_positive("lr", lr)
     num_steps = check_count("num_steps", num_steps)
-    loss = check_loss(loss, x0)
-    return _descent_scan(loss, x0, jnp.asarray(lr), num_steps)
+    loss = as_partial("loss", loss)
+    return _descent_scan(loss, x0, lr, num_steps)
