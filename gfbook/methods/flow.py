@@ -49,7 +49,11 @@ def _solve(vector_field, solver, x0, ts, rtol, atol, max_steps):
         dt0=None,
         y0=x0,
         saveat=diffrax.SaveAt(ts=ts),
-        stepsize_controller=diffrax.PIDController(rtol=rtol, atol=atol),
+        # Step exactly onto every requested time: the answer is a solver step, never
+        # the (lower-order) dense interpolant between steps.
+        stepsize_controller=diffrax.ClipStepSizeController(
+            diffrax.PIDController(rtol=rtol, atol=atol), step_ts=ts
+        ),
         max_steps=max_steps,
         throw=False,
     )
@@ -80,7 +84,8 @@ def integrate(
             controller.
         solver: a diffrax solver; default ``diffrax.Dopri8()``. Pass
             ``diffrax.Kvaerno5()`` for a stiff problem.
-        max_steps: the most steps the solver may take.
+        max_steps: the most steps the solver may take between requested times (each
+            requested time adds one, as the solver steps exactly onto it).
 
     Returns:
         The solution at ``ts``: shape ``(len(ts), *x0.shape)`` (a pytree ``x0`` gives
@@ -90,19 +95,21 @@ def integrate(
     """
     vector_field = as_partial("vector_field", vector_field)
     x0 = as_float_tree("x0", x0)
-    ts, max_steps = _check_solve_args(ts, rtol, atol, max_steps)
+    ts, allowed_steps = _check_solve_args(ts, rtol, atol, max_steps)
     if ts.shape[0] == 1:
         return jax.tree.map(lambda leaf: leaf[None], x0)
     solver = NONSTIFF_SOLVER if solver is None else solver
-    ys, ok = _solve(vector_field, solver, x0, ts, rtol, atol, max_steps)
+    ys, ok = _solve(vector_field, solver, x0, ts, rtol, atol, allowed_steps)
     _warn_if_failed(ok)
     return ys
 
 
 def _check_solve_args(ts: Any, rtol: float, atol: float, max_steps: int) -> tuple[jax.Array, int]:
+    """Check the solver arguments; every requested time costs one forced step, so it adds to max_steps."""
     check_positive("rtol", rtol)
     check_positive("atol", atol)
-    return check_times("ts", ts), check_count("max_steps", max_steps, minimum=1)
+    ts = check_times("ts", ts)
+    return ts, check_count("max_steps", max_steps, minimum=1) + ts.shape[0]
 
 
 def _warn_if_failed(ok: jax.Array) -> None:
@@ -143,13 +150,14 @@ def gradient_flow(
     x0 = as_float_tree("x0", x0)
     loss = check_loss(loss, x0)
     field = Partial(_negative_gradient, loss)
-    ts, max_steps = _check_solve_args(ts, rtol, atol, max_steps)
+    ts, allowed_steps = _check_solve_args(ts, rtol, atol, max_steps)
     if solver is not None or ts.shape[0] == 1 or is_traced((x0, ts, loss)):
         return integrate(field, x0, ts, rtol=rtol, atol=atol, solver=solver, max_steps=max_steps)
-    ys, ok = _solve(field, NONSTIFF_SOLVER, x0, ts, rtol, atol, min(max_steps, EXPLICIT_STEP_BUDGET))
+    budget = min(allowed_steps, EXPLICIT_STEP_BUDGET + ts.shape[0])
+    ys, ok = _solve(field, NONSTIFF_SOLVER, x0, ts, rtol, atol, budget)
     if bool(ok):
         return ys
     factor = STIFF_TOLERANCE_FACTOR
-    ys, ok = _solve(field, STIFF_SOLVER, x0, ts, rtol * factor, atol * factor, max_steps)
+    ys, ok = _solve(field, STIFF_SOLVER, x0, ts, rtol * factor, atol * factor, allowed_steps)
     _warn_if_failed(ok)
     return ys
