@@ -7,6 +7,8 @@ The package follows the book's data flow::
 * :mod:`gfbook.problems` -- losses with what is known about them (x*, f*, L, mu).
 * :mod:`gfbook.methods` -- gradient descent, the gradient flow, any ODE flow.
 * :mod:`gfbook.exact` -- closed-form flows and iterates of quadratics (ground truth).
+* :mod:`gfbook.modified` -- backward error analysis: modified losses and modified flows.
+* :mod:`gfbook.networks`, :mod:`gfbook.data` -- small networks and locally generated data.
 * :mod:`gfbook.measure` -- distances between trajectories, sharpness, fitted rates.
 * :mod:`gfbook.plotting` -- the book's figures, in one consistent style.
 
@@ -31,12 +33,14 @@ from gfbook.measure import (  # noqa: E402
     trajectory_distance,
 )
 from gfbook.methods import gradient_descent, gradient_flow, integrate  # noqa: E402
+from gfbook.modified import gradient_regularized_loss, modified_flow, modified_loss  # noqa: E402
 from gfbook.problems import (  # noqa: E402
     Problem,
     logistic_regression,
     quadratic,
     quadratic_with_condition,
     rosenbrock,
+    scalar_factorization,
 )
 
 __version__ = "0.1.0"
@@ -49,15 +53,19 @@ __all__ = [
     "flow_distance",
     "gradient_descent",
     "gradient_flow",
+    "gradient_regularized_loss",
     "hessian_extreme_eigenvalues",
     "hvp",
     "integrate",
     "logistic_regression",
+    "modified_flow",
+    "modified_loss",
     "quadratic",
     "quadratic_flow",
     "quadratic_gd",
     "quadratic_with_condition",
     "rosenbrock",
+    "scalar_factorization",
     "sharpness",
     "trajectory_distance",
 ]

@@ -85,17 +85,33 @@ def as_float_tree(name: str, tree: Any) -> Any:
 
 
 def as_float_array(name: str, value: Any) -> jax.Array:
-    """Convert ``value`` (an array, a list or a tuple of numbers) to one finite float array."""
+    """Convert ``value`` (an array, a list or a tuple of real numbers) to one finite float array."""
+    return jnp.asarray(as_real_numpy(name, value))
+
+
+def as_real_numpy(name: str, value: Any) -> np.ndarray:
+    """``value`` as a finite, real, float64 numpy array; a clear error naming ``name`` otherwise."""
     try:
-        arr = jnp.asarray(value)
+        arr = np.asarray(value)
     except (TypeError, ValueError) as err:
         raise TypeError(f"{name} must be an array of numbers: {err}") from None
-    return as_float_tree(name, arr)
+    if arr.dtype == object or not (np.issubdtype(arr.dtype, np.floating) or np.issubdtype(arr.dtype, np.integer)):
+        raise TypeError(f"{name} must be an array of real numbers, got dtype {arr.dtype}")
+    if arr.size == 0:
+        raise ValueError(f"{name} is empty (shape {arr.shape})")
+    if not np.isfinite(arr).all():
+        raise ValueError(f"{name} must be finite, got a NaN or inf entry")
+    return arr.astype(np.result_type(arr.dtype, np.float32))
 
 
 def check_times(name: str, ts: Any) -> jax.Array:
     """``ts`` must be a non-empty, finite, strictly increasing 1-D array of times."""
-    arr = jnp.asarray(ts)
+    try:
+        arr = jnp.asarray(ts)
+    except (TypeError, ValueError):
+        raise TypeError(f"{name} must be a 1-D array of times, got {type(ts).__name__}") from None
+    if not (jnp.issubdtype(arr.dtype, jnp.floating) or jnp.issubdtype(arr.dtype, jnp.integer)):
+        raise TypeError(f"{name} must be a 1-D array of real times, got dtype {arr.dtype}")
     if not jnp.issubdtype(arr.dtype, jnp.floating):
         arr = arr.astype(float)
     if arr.ndim != 1 or arr.shape[0] == 0:
@@ -106,6 +122,11 @@ def check_times(name: str, ts: Any) -> jax.Array:
         if arr.shape[0] > 1 and not bool(jnp.all(jnp.diff(arr) > 0)):
             raise ValueError(f"{name} must be strictly increasing")
     return arr
+
+
+def check_seed(name: str, value: Any) -> int:
+    """A random seed: a non-negative integer."""
+    return check_count(name, value, minimum=0)
 
 
 def check_finite_scalar(name: str, value: Any) -> float:

@@ -14,7 +14,7 @@ import jax.numpy as jnp
 import numpy as np
 from jax.flatten_util import ravel_pytree
 
-from gfbook._checks import as_float_tree, check_count, check_positive
+from gfbook._checks import as_float_tree, as_real_numpy, check_count, check_positive
 from gfbook.methods import gradient_descent, gradient_flow
 from gfbook.methods._common import as_partial, checked_loss_value
 
@@ -63,6 +63,10 @@ def hvp(loss: Callable, x: Any, v: Any) -> Any:
     Computed as ``jax.jvp(jax.grad(loss), (x,), (v,))``: the cost of about two
     gradients, and no Hessian is ever formed.
     """
+    if jax.tree.structure(v) != jax.tree.structure(x) or any(
+        jnp.shape(a) != jnp.shape(b) for a, b in zip(jax.tree.leaves(v), jax.tree.leaves(x))
+    ):
+        raise ValueError("v must have the structure and shapes of x")
     return jax.jvp(jax.grad(loss), (x,), (v,))[1]
 
 
@@ -128,8 +132,16 @@ def sharpness(loss: Callable, x: Any, *, num_iters: int = 200, seed: int = 0) ->
 
 
 def _norm_per_step(trajectory: Any) -> np.ndarray:
+    """The Euclidean norm of each step, in float64 and scaled by the largest entry, so that
+    large finite entries (1e180, or 1e20 in float32) do not overflow into a false inf."""
+    leaves = [np.asarray(leaf, dtype=np.float64) for leaf in jax.tree.leaves(trajectory)]
+    if not leaves or any(leaf.ndim == 0 for leaf in leaves):
+        raise ValueError("trajectory must be an array (or pytree of arrays) with a leading step axis")
+    flat = np.concatenate([leaf.reshape(leaf.shape[0], -1) for leaf in leaves], axis=1)
     with np.errstate(over="ignore", invalid="ignore"):
-        return np.sqrt(np.asarray(_squared_norm_per_step(trajectory)))
+        scale = np.max(np.abs(flat), axis=1)
+        safe = np.where(np.isfinite(scale) & (scale > 0), scale, 1.0)
+        return np.where(np.isfinite(scale), safe * np.sqrt(np.sum((flat / safe[:, None]) ** 2, axis=1)), scale)
 
 
 def divergence_index(trajectory: Any, *, threshold: float = 1e100) -> int | None:
@@ -139,8 +151,6 @@ def divergence_index(trajectory: Any, *, threshold: float = 1e100) -> int | None
     ``threshold``.
     """
     check_positive("threshold", threshold)
-    if not jax.tree.leaves(trajectory):
-        raise ValueError("trajectory is empty")
     norms = _norm_per_step(trajectory)
     bad = ~np.isfinite(norms) | (norms > threshold)
     return int(np.argmax(bad)) if bad.any() else None
@@ -157,11 +167,11 @@ def fit_power_law(x: Any, y: Any) -> tuple[float, float]:
     Returns ``(p, C)``. Used to read orders of accuracy and convergence rates off
     log-log data. ``x`` and ``y`` must be positive and finite, of equal length >= 2.
     """
-    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    x, y = as_real_numpy("x", x).astype(float), as_real_numpy("y", y).astype(float)
     if x.ndim != 1 or x.shape != y.shape or x.size < 2:
         raise ValueError(f"x and y must be 1-D of equal length >= 2, got {x.shape} and {y.shape}")
     for name, arr in (("x", x), ("y", y)):
-        if not np.all(np.isfinite(arr)) or np.any(arr <= 0):
-            raise ValueError(f"{name} must be finite and > 0 to fit a power law")
+        if np.any(arr <= 0):
+            raise ValueError(f"{name} must be > 0 to fit a power law")
     slope, intercept = np.polyfit(np.log(x), np.log(y), 1)
     return float(slope), float(np.exp(intercept))

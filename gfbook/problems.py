@@ -19,7 +19,14 @@ import numpy as np
 import scipy.optimize
 from jax.tree_util import Partial
 
-from gfbook._checks import as_float_array, check_count, check_finite_scalar, check_positive
+from gfbook._checks import (
+    as_float_array,
+    as_real_numpy,
+    check_count,
+    check_finite_scalar,
+    check_positive,
+    check_seed,
+)
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
@@ -82,6 +89,10 @@ def _rosenbrock_loss(a: jax.Array, b: jax.Array, x: jax.Array) -> jax.Array:
     return (a - x[0]) ** 2 + b * (x[1] - x[0] ** 2) ** 2
 
 
+def _factorization_loss(target: jax.Array, x: jax.Array) -> jax.Array:
+    return 0.5 * (target - x[0] * x[1]) ** 2
+
+
 def _logistic_loss(A: jax.Array, l2: jax.Array, w: jax.Array) -> jax.Array:
     return jnp.mean(jnp.logaddexp(0.0, -A @ w)) + 0.5 * l2 * w @ w
 
@@ -113,13 +124,13 @@ def quadratic(
     The facts are exact: :math:`f^* = 0`, :math:`L = \max_i\lambda_i`,
     :math:`\mu = \min_i\lambda_i`.
     """
-    lam = np.asarray(eigenvalues, dtype=float)
-    if lam.ndim != 1 or lam.size == 0:
-        raise ValueError(f"eigenvalues must be a non-empty 1-D array, got shape {lam.shape}")
-    if not np.all(np.isfinite(lam)) or np.any(lam < 0):
-        raise ValueError("eigenvalues must be finite and >= 0")
+    lam = as_real_numpy("eigenvalues", eigenvalues).astype(float)
+    if lam.ndim != 1:
+        raise ValueError(f"eigenvalues must be a 1-D array, got shape {lam.shape}")
+    if np.any(lam < 0):
+        raise ValueError("eigenvalues must be >= 0")
     dim = lam.size
-    V = np.eye(dim) if rotation_seed is None else _orthogonal(dim, rotation_seed)
+    V = np.eye(dim) if rotation_seed is None else _orthogonal(dim, check_seed("rotation_seed", rotation_seed))
     A = jnp.asarray((V * lam) @ V.T)
     A = (A + A.T) / 2
     x_star = jnp.zeros(dim) if x_star is None else as_float_array("x_star", x_star)
@@ -157,7 +168,9 @@ def quadratic_with_condition(
     kappa = check_finite_scalar("condition_number", condition_number)
     if kappa < 1:
         raise ValueError(f"condition_number must be >= 1, got {condition_number!r}")
-    lam = np.geomspace(smoothness / kappa, smoothness, dim) if dim > 1 else np.array([smoothness])
+    if dim == 1 and kappa != 1:
+        raise ValueError(f"condition_number must be 1 in dimension 1, got {condition_number!r}")
+    lam = np.geomspace(smoothness / kappa, smoothness, dim)
     return quadratic(lam, x0=x0, rotation_seed=rotation_seed, name=f"quadratic, kappa={kappa:g}")
 
 
@@ -181,6 +194,27 @@ def rosenbrock(a: float = 1.0, b: float = 100.0, *, x0: Any = (-1.2, 1.0)) -> Pr
         loss=Partial(_rosenbrock_loss, jnp.asarray(a), jnp.asarray(b)),
         x0=x0,
         x_star=jnp.array([a, a**2]),
+        f_star=0.0,
+    )
+
+
+def scalar_factorization(target: float = 1.0, *, x0: Any = (2.5, 0.1)) -> Problem:
+    r"""The two-parameter model :math:`L(a, b) = \tfrac12 (y - ab)^2`, ``y`` = ``target``.
+
+    The smallest factorisation problem (a depth-2 linear network with one unit). Its
+    minimisers form the hyperbola :math:`ab = y`, so ``x_star`` is ``None``; ``f_star``
+    is 0. At a minimiser the Hessian has eigenvalues :math:`0` and :math:`a^2 + b^2`,
+    so balanced solutions (:math:`|a| = |b|`) are the flattest. The point is a length-2
+    array ``(a, b)``.
+    """
+    target = check_finite_scalar("target", target)
+    x0 = as_float_array("x0", x0)
+    if x0.shape != (2,):
+        raise ValueError(f"x0 must have shape (2,), got {x0.shape}")
+    return Problem(
+        name="scalar factorization",
+        loss=Partial(_factorization_loss, jnp.asarray(target)),
+        x0=x0,
         f_star=0.0,
     )
 
@@ -209,10 +243,10 @@ def logistic_regression(
     num_samples = check_count("num_samples", num_samples, minimum=1)
     dim = check_count("dim", dim, minimum=1)
     check_positive("l2", l2)
-    scales = np.ones(dim) if feature_scales is None else np.asarray(feature_scales, dtype=float)
-    if scales.shape != (dim,) or not np.all(np.isfinite(scales)) or np.any(scales <= 0):
+    scales = np.ones(dim) if feature_scales is None else as_real_numpy("feature_scales", feature_scales)
+    if scales.shape != (dim,) or np.any(scales <= 0):
         raise ValueError(f"feature_scales must hold {dim} finite numbers > 0")
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(check_seed("seed", seed))
     features = rng.standard_normal((num_samples, dim)) * scales
     w_true = rng.standard_normal(dim) / scales
     labels = np.where(rng.random(num_samples) < 1 / (1 + np.exp(-features @ w_true)), 1.0, -1.0)

@@ -1,0 +1,104 @@
+r"""Small neural networks as pure functions of a parameter pytree.
+
+A network is a list of layers ``{"w": (fan_in, fan_out), "b": (fan_out,)}``; its
+forward pass is :func:`mlp_apply`. Initialisers state their scale: weights are drawn
+from :math:`\mathcal N(0, \sigma^2/\text{fan-in})` with :math:`\sigma` = ``scale``
+(:math:`\sigma = \sqrt2` is He initialisation for ReLU networks).
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+
+import jax
+import jax.numpy as jnp
+from jax.tree_util import Partial
+
+from gfbook._checks import check_count, check_positive
+
+ACTIVATIONS: dict[str, Callable] = {
+    "linear": lambda z: z,
+    "relu": jax.nn.relu,
+    "tanh": jnp.tanh,
+}
+"""The activations by name: ``linear`` (deep linear networks), ``relu`` (homogeneous), ``tanh``."""
+
+
+def mlp_init(
+    key: jax.Array,
+    sizes: list[int],
+    *,
+    scale: float = 2**0.5,
+    bias: bool = True,
+    dtype: jnp.dtype = jnp.float32,
+) -> list[dict[str, jax.Array]]:
+    r"""Parameters of a fully connected network with layer widths ``sizes``.
+
+    Weights :math:`W_\ell \sim \mathcal N(0, \text{scale}^2/\text{fan-in})`, biases zero
+    (omitted when ``bias=False``). ``sizes = [d_in, h_1, ..., d_out]`` needs at least
+    two entries.
+    """
+    if len(sizes) < 2:
+        raise ValueError(f"sizes must list at least an input and an output width, got {sizes!r}")
+    for width in sizes:
+        check_count("sizes", width, minimum=1)
+    check_positive("scale", scale)
+    keys = jax.random.split(key, len(sizes) - 1)
+    layers = []
+    for k, fan_in, fan_out in zip(keys, sizes[:-1], sizes[1:]):
+        layer = {"w": jax.random.normal(k, (fan_in, fan_out), dtype) * jnp.asarray(scale / fan_in**0.5, dtype)}
+        if bias:
+            layer["b"] = jnp.zeros(fan_out, dtype)
+        layers.append(layer)
+    return layers
+
+
+def mlp_apply(params: list[dict[str, jax.Array]], x: jax.Array, activation: str = "relu") -> jax.Array:
+    """The forward pass: ``activation`` after every layer but the last."""
+    act = ACTIVATIONS[activation]
+    for i, layer in enumerate(params):
+        x = x @ layer["w"] + layer.get("b", 0.0)
+        if i < len(params) - 1:
+            x = act(x)
+    return x
+
+
+def _cross_entropy(activation: str, x: jax.Array, y: jax.Array, params) -> jax.Array:
+    logits = mlp_apply(params, x, activation)
+    return jnp.mean(jax.nn.logsumexp(logits, axis=1) - jnp.take_along_axis(logits, y[:, None], axis=1)[:, 0])
+
+
+def _square_loss(activation: str, x: jax.Array, y: jax.Array, params) -> jax.Array:
+    return 0.5 * jnp.mean(jnp.sum((mlp_apply(params, x, activation) - y) ** 2, axis=-1))
+
+
+# One function object per (loss, activation), made once, so that compiles are shared.
+_LOSSES = {
+    (kind, act): functools.partial(fn, act)
+    for kind, fn in (("cross_entropy", _cross_entropy), ("square", _square_loss))
+    for act in ACTIVATIONS
+}
+
+
+def mlp_loss(x: jax.Array, y: jax.Array, *, activation: str = "relu", kind: str = "cross_entropy") -> Partial:
+    r"""The training loss of an MLP on data ``(x, y)``, as a function of the parameters.
+
+    ``kind="cross_entropy"``: mean softmax cross-entropy, ``y`` integer labels.
+    ``kind="square"``: :math:`\frac1{2n}\sum_i \|f(x_i) - y_i\|^2`, ``y`` targets.
+    The data are bound as traced arguments (a ``jax.tree_util.Partial``), so losses
+    on different data of one shape share the compiled methods.
+    """
+    if activation not in ACTIVATIONS:
+        raise ValueError(f"activation must be one of {sorted(ACTIVATIONS)}, got {activation!r}")
+    if kind not in ("cross_entropy", "square"):
+        raise ValueError(f"kind must be 'cross_entropy' or 'square', got {kind!r}")
+    x, y = jnp.asarray(x), jnp.asarray(y)
+    if x.ndim != 2 or y.shape[0] != x.shape[0]:
+        raise ValueError(f"x and y must hold the same number of examples, got {x.shape} and {y.shape}")
+    return Partial(_LOSSES[(kind, activation)], x, y)
+
+
+def accuracy(params: list[dict[str, jax.Array]], x: jax.Array, labels: jax.Array, activation: str = "relu") -> float:
+    """The fraction of examples whose largest logit is the label."""
+    return float(jnp.mean(jnp.argmax(mlp_apply(params, x, activation), axis=1) == labels))

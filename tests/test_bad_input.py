@@ -1,0 +1,449 @@
+"""Bad input to every public function: a ValueError or TypeError whose message starts with the argument.
+
+gfbook's promise (gfbook/_checks.py): "Each check raises a ValueError or TypeError whose message starts
+with the argument's name, so a reader who mistypes a call sees at once what to fix."
+"""
+
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+import gfbook
+
+
+def loss(x):
+    return 0.5 * jnp.sum(x**2)
+
+
+def vector_loss(x):
+    return x  # not a scalar
+
+
+def field(x):
+    return -x
+
+
+X0 = jnp.ones(3)
+TS = jnp.array([0.0, 0.5, 1.0])
+A = jnp.diag(jnp.array([1.0, 2.0, 3.0]))
+NON_SYMMETRIC = jnp.array([[1.0, 2.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]])
+NAN = float("nan")
+INF = float("inf")
+
+BAD_X0 = {
+    "nan": jnp.array([1.0, NAN, 0.0]),
+    "inf": np.array([1.0, 2.0, INF]),
+    "-inf": np.array([-INF, 2.0, 3.0]),
+    "empty": jnp.zeros(0),
+    "complex": jnp.ones(3, dtype=complex),
+}
+BAD_X0_ERROR = {
+    "nan": ValueError,
+    "inf": ValueError,
+    "-inf": ValueError,
+    "empty": ValueError,
+    "complex": TypeError,
+}
+
+BAD_LR = {
+    "zero": (0.0, ValueError),
+    "negative": (-0.1, ValueError),
+    "nan": (NAN, ValueError),
+    "inf": (INF, ValueError),
+    "string": ("0.1", TypeError),
+    "none": (None, TypeError),
+    "complex": (0.1 + 0j, TypeError),
+    "vector": (jnp.ones(2), TypeError),
+}
+BAD_NUM_STEPS = {
+    "negative": (-1, ValueError),
+    "float": (5.0, TypeError),
+    "bool": (True, TypeError),
+    "string": ("5", TypeError),
+}
+BAD_TS = {
+    "decreasing": ([1.0, 0.5], ValueError),
+    "repeated": ([0.0, 1.0, 1.0], ValueError),
+    "2-D": (jnp.ones((2, 2)), ValueError),
+    "empty": ([], ValueError),
+    "nan": ([0.0, NAN], ValueError),
+    "inf": ([0.0, INF], ValueError),
+}
+BAD_TOL = {
+    "zero": (0.0, ValueError),
+    "negative": (-1e-8, ValueError),
+    "nan": (NAN, ValueError),
+    "string": ("1e-8", TypeError),
+}
+
+CASES = []
+
+
+def case(label, error, argument, call):
+    CASES.append(pytest.param(call, error, argument, id=label))
+
+
+# --- the methods: gradient_descent, gradient_flow, integrate -----------------------------------
+
+for name, (value, error) in BAD_LR.items():
+    case(f"gradient_descent lr {name}", error, "lr", lambda v=value: gfbook.gradient_descent(loss, X0, v, 5))
+for name, (value, error) in BAD_NUM_STEPS.items():
+    case(
+        f"gradient_descent num_steps {name}",
+        error,
+        "num_steps",
+        lambda v=value: gfbook.gradient_descent(loss, X0, 0.1, v),
+    )
+for name, x0 in BAD_X0.items():
+    case(
+        f"gradient_descent x0 {name}",
+        BAD_X0_ERROR[name],
+        "x0",
+        lambda x=x0: gfbook.gradient_descent(loss, x, 0.1, 5),
+    )
+    case(f"gradient_flow x0 {name}", BAD_X0_ERROR[name], "x0", lambda x=x0: gfbook.gradient_flow(loss, x, TS))
+    case(f"integrate x0 {name}", BAD_X0_ERROR[name], "x0", lambda x=x0: gfbook.integrate(field, x, TS))
+    case(
+        f"flow_distance x0 {name}",
+        BAD_X0_ERROR[name],
+        "x0",
+        lambda x=x0: gfbook.flow_distance(loss, x, 0.1, 3),
+    )
+case("gradient_descent x0 empty pytree", ValueError, "x0", lambda: gfbook.gradient_descent(loss, {}, 0.1, 5))
+case(
+    "gradient_descent x0 pytree with a nan leaf",
+    ValueError,
+    "x0",
+    lambda: gfbook.gradient_descent(loss, {"a": jnp.ones(2), "b": jnp.array([NAN])}, 0.1, 5),
+)
+case("gradient_descent x0 string", TypeError, "x0", lambda: gfbook.gradient_descent(loss, "abc", 0.1, 5))
+case(
+    "gradient_descent loss not callable", TypeError, "loss", lambda: gfbook.gradient_descent(3.0, X0, 0.1, 5)
+)
+case(
+    "gradient_descent loss returns a vector",
+    TypeError,
+    "loss",
+    lambda: gfbook.gradient_descent(vector_loss, X0, 0.1, 5),
+)
+case(
+    "gradient_descent loss fails on x0",
+    TypeError,
+    "loss",
+    lambda: gfbook.gradient_descent(lambda x: x @ jnp.ones(4), X0, 0.1, 5),
+)
+
+for name, (value, error) in BAD_TS.items():
+    case(f"gradient_flow ts {name}", error, "ts", lambda v=value: gfbook.gradient_flow(loss, X0, v))
+    case(f"integrate ts {name}", error, "ts", lambda v=value: gfbook.integrate(field, X0, v))
+    case(f"quadratic_flow ts {name}", error, "ts", lambda v=value: gfbook.quadratic_flow(A, X0, v))
+for tol in ("rtol", "atol"):
+    for name, (value, error) in BAD_TOL.items():
+        case(
+            f"gradient_flow {tol} {name}",
+            error,
+            tol,
+            lambda t=tol, v=value: gfbook.gradient_flow(loss, X0, TS, **{t: v}),
+        )
+        case(
+            f"integrate {tol} {name}",
+            error,
+            tol,
+            lambda t=tol, v=value: gfbook.integrate(field, X0, TS, **{t: v}),
+        )
+    case(
+        f"flow_distance {tol} zero",
+        ValueError,
+        tol,
+        lambda t=tol: gfbook.flow_distance(loss, X0, 0.1, 3, **{t: 0.0}),
+    )
+case(
+    "gradient_flow max_steps zero",
+    ValueError,
+    "max_steps",
+    lambda: gfbook.gradient_flow(loss, X0, TS, max_steps=0),
+)
+case(
+    "gradient_flow max_steps float",
+    TypeError,
+    "max_steps",
+    lambda: gfbook.gradient_flow(loss, X0, TS, max_steps=1e3),
+)
+case(
+    "integrate max_steps negative",
+    ValueError,
+    "max_steps",
+    lambda: gfbook.integrate(field, X0, TS, max_steps=-5),
+)
+case("gradient_flow loss not callable", TypeError, "loss", lambda: gfbook.gradient_flow("loss", X0, TS))
+case(
+    "gradient_flow loss returns a vector",
+    TypeError,
+    "loss",
+    lambda: gfbook.gradient_flow(vector_loss, X0, TS),
+)
+case("integrate vector_field not callable", TypeError, "vector_field", lambda: gfbook.integrate(None, X0, TS))
+
+# --- problems ----------------------------------------------------------------------------------
+
+case("quadratic eigenvalues negative", ValueError, "eigenvalues", lambda: gfbook.quadratic([1.0, -0.5]))
+case("quadratic eigenvalues 2-D", ValueError, "eigenvalues", lambda: gfbook.quadratic(np.eye(2)))
+case("quadratic eigenvalues empty", ValueError, "eigenvalues", lambda: gfbook.quadratic([]))
+case("quadratic eigenvalues nan", ValueError, "eigenvalues", lambda: gfbook.quadratic([1.0, NAN]))
+case("quadratic eigenvalues inf", ValueError, "eigenvalues", lambda: gfbook.quadratic([INF, 1.0]))
+case("quadratic x0 wrong shape", ValueError, "x0", lambda: gfbook.quadratic([1.0, 2.0], x0=[1.0]))
+case("quadratic x0 nan", ValueError, "x0", lambda: gfbook.quadratic([1.0, 2.0], x0=[1.0, NAN]))
+case(
+    "quadratic x_star wrong shape",
+    ValueError,
+    "x_star",
+    lambda: gfbook.quadratic([1.0, 2.0], x_star=[0.0, 0.0, 0.0]),
+)
+case("quadratic x_star nan", ValueError, "x_star", lambda: gfbook.quadratic([1.0], x_star=[NAN]))
+
+for name, value, error in [
+    ("below one", 0.5, ValueError),
+    ("zero", 0.0, ValueError),
+    ("negative", -10.0, ValueError),
+    ("nan", NAN, ValueError),
+    ("inf", INF, ValueError),
+    ("string", "10", TypeError),
+]:
+    case(
+        f"quadratic_with_condition condition_number {name}",
+        error,
+        "condition_number",
+        lambda v=value: gfbook.quadratic_with_condition(3, v),
+    )
+case("quadratic_with_condition dim zero", ValueError, "dim", lambda: gfbook.quadratic_with_condition(0, 10.0))
+case(
+    "quadratic_with_condition dim float", TypeError, "dim", lambda: gfbook.quadratic_with_condition(3.0, 10.0)
+)
+case(
+    "quadratic_with_condition smoothness zero",
+    ValueError,
+    "smoothness",
+    lambda: gfbook.quadratic_with_condition(3, 10.0, smoothness=0.0),
+)
+
+case("rosenbrock b zero", ValueError, "b", lambda: gfbook.rosenbrock(b=0.0))
+case("rosenbrock b negative", ValueError, "b", lambda: gfbook.rosenbrock(b=-1.0))
+case("rosenbrock a nan", ValueError, "a", lambda: gfbook.rosenbrock(a=NAN))
+case("rosenbrock x0 wrong shape", ValueError, "x0", lambda: gfbook.rosenbrock(x0=[1.0, 2.0, 3.0]))
+
+for name, value, error in [
+    ("zero", 0.0, ValueError),
+    ("negative", -1e-3, ValueError),
+    ("nan", NAN, ValueError),
+    ("inf", INF, ValueError),
+    ("string", "0.1", TypeError),
+]:
+    case(f"logistic_regression l2 {name}", error, "l2", lambda v=value: gfbook.logistic_regression(l2=v))
+for name, value in [
+    ("too short", [1.0]),
+    ("too long", [1.0, 1.0, 1.0]),
+    ("negative", [1.0, -1.0]),
+    ("zero", [0.0, 1.0]),
+    ("nan", [1.0, NAN]),
+    ("inf", [INF, 1.0]),
+    ("2-D", [[1.0, 1.0]]),
+]:
+    case(
+        f"logistic_regression feature_scales {name}",
+        ValueError,
+        "feature_scales",
+        lambda v=value: gfbook.logistic_regression(dim=2, feature_scales=v),
+    )
+case("logistic_regression num_samples zero", ValueError, "num_samples", lambda: gfbook.logistic_regression(0))
+case("logistic_regression dim zero", ValueError, "dim", lambda: gfbook.logistic_regression(dim=0))
+
+# --- exact solutions ---------------------------------------------------------------------------
+
+case(
+    "quadratic_flow hessian not symmetric",
+    ValueError,
+    "hessian",
+    lambda: gfbook.quadratic_flow(NON_SYMMETRIC, X0, TS),
+)
+case(
+    "quadratic_flow hessian not square",
+    ValueError,
+    "hessian",
+    lambda: gfbook.quadratic_flow(jnp.ones((3, 2)), X0, TS),
+)
+case("quadratic_flow hessian 1-D", ValueError, "hessian", lambda: gfbook.quadratic_flow(jnp.ones(3), X0, TS))
+case(
+    "quadratic_flow hessian nan",
+    ValueError,
+    "hessian",
+    lambda: gfbook.quadratic_flow(A.at[0, 0].set(NAN), X0, TS),
+)
+case("quadratic_flow x0 wrong shape", ValueError, "x0", lambda: gfbook.quadratic_flow(A, jnp.ones(2), TS))
+case("quadratic_flow x0 2-D", ValueError, "x0", lambda: gfbook.quadratic_flow(A, jnp.ones((3, 1)), TS))
+case("quadratic_flow x0 complex", TypeError, "x0", lambda: gfbook.quadratic_flow(A, BAD_X0["complex"], TS))
+case(
+    "quadratic_flow x_star wrong shape",
+    ValueError,
+    "x_star",
+    lambda: gfbook.quadratic_flow(A, X0, TS, x_star=jnp.ones(2)),
+)
+case(
+    "quadratic_gd hessian not symmetric",
+    ValueError,
+    "hessian",
+    lambda: gfbook.quadratic_gd(NON_SYMMETRIC, X0, 0.1, 3),
+)
+case("quadratic_gd x0 wrong shape", ValueError, "x0", lambda: gfbook.quadratic_gd(A, jnp.ones(4), 0.1, 3))
+case("quadratic_gd x0 nan", ValueError, "x0", lambda: gfbook.quadratic_gd(A, BAD_X0["nan"], 0.1, 3))
+for name, (value, error) in BAD_LR.items():
+    case(f"quadratic_gd lr {name}", error, "lr", lambda v=value: gfbook.quadratic_gd(A, X0, v, 3))
+    case(f"flow_distance lr {name}", error, "lr", lambda v=value: gfbook.flow_distance(loss, X0, v, 3))
+for name, (value, error) in BAD_NUM_STEPS.items():
+    case(
+        f"quadratic_gd num_steps {name}",
+        error,
+        "num_steps",
+        lambda v=value: gfbook.quadratic_gd(A, X0, 0.1, v),
+    )
+    case(
+        f"flow_distance num_steps {name}",
+        error,
+        "num_steps",
+        lambda v=value: gfbook.flow_distance(loss, X0, 0.1, v),
+    )
+
+# --- measurements ------------------------------------------------------------------------------
+
+for fn in ("hessian_extreme_eigenvalues", "sharpness"):
+    call = getattr(gfbook, fn)
+    case(f"{fn} num_iters zero", ValueError, "num_iters", lambda c=call: c(loss, X0, num_iters=0))
+    case(f"{fn} num_iters float", TypeError, "num_iters", lambda c=call: c(loss, X0, num_iters=10.0))
+    case(f"{fn} loss not callable", TypeError, "loss", lambda c=call: c(1, X0))
+    case(f"{fn} loss returns a vector", TypeError, "loss", lambda c=call: c(vector_loss, X0))
+    for name, x0 in BAD_X0.items():
+        case(f"{fn} x {name}", BAD_X0_ERROR[name], "x", lambda c=call, x=x0: c(loss, x))
+case("flow_distance loss not callable", TypeError, "loss", lambda: gfbook.flow_distance(None, X0, 0.1, 3))
+
+case(
+    "trajectory_distance shapes differ",
+    ValueError,
+    "a and b",
+    lambda: gfbook.trajectory_distance(jnp.ones((3, 2)), jnp.ones((4, 2))),
+)
+case(
+    "trajectory_distance inner shapes differ",
+    ValueError,
+    "a and b",
+    lambda: gfbook.trajectory_distance(np.ones((3, 2)), np.ones((3, 3))),
+)
+case(
+    "trajectory_distance structures differ",
+    ValueError,
+    "a and b",
+    lambda: gfbook.trajectory_distance({"u": jnp.ones((3, 2))}, jnp.ones((3, 2))),
+)
+case(
+    "trajectory_distance pytree leaf shapes differ",
+    ValueError,
+    "a and b",
+    lambda: gfbook.trajectory_distance({"u": jnp.ones((3, 2))}, {"u": jnp.ones((3, 1))}),
+)
+
+case(
+    "fit_power_law unequal lengths",
+    ValueError,
+    "x and y",
+    lambda: gfbook.fit_power_law([1.0, 2.0, 3.0], [1.0, 2.0]),
+)
+case("fit_power_law too short", ValueError, "x and y", lambda: gfbook.fit_power_law([1.0], [1.0]))
+case(
+    "fit_power_law 2-D", ValueError, "x and y", lambda: gfbook.fit_power_law(np.ones((2, 2)), np.ones((2, 2)))
+)
+case("fit_power_law x zero", ValueError, "x", lambda: gfbook.fit_power_law([0.0, 2.0], [1.0, 2.0]))
+case("fit_power_law x negative", ValueError, "x", lambda: gfbook.fit_power_law([-1.0, 2.0], [1.0, 2.0]))
+case("fit_power_law y zero", ValueError, "y", lambda: gfbook.fit_power_law([1.0, 2.0], [0.0, 2.0]))
+case("fit_power_law y negative", ValueError, "y", lambda: gfbook.fit_power_law([1.0, 2.0], [1.0, -2.0]))
+case("fit_power_law y nan", ValueError, "y", lambda: gfbook.fit_power_law([1.0, 2.0], [1.0, NAN]))
+case("fit_power_law x inf", ValueError, "x", lambda: gfbook.fit_power_law([1.0, INF], [1.0, 2.0]))
+
+case(
+    "divergence_index threshold zero",
+    ValueError,
+    "threshold",
+    lambda: gfbook.divergence_index(np.ones((3, 2)), threshold=0.0),
+)
+case(
+    "divergence_index threshold nan",
+    ValueError,
+    "threshold",
+    lambda: gfbook.divergence_index(np.ones((3, 2)), threshold=NAN),
+)
+case(
+    "diverged threshold negative",
+    ValueError,
+    "threshold",
+    lambda: gfbook.diverged(np.ones((3, 2)), threshold=-1.0),
+)
+case("divergence_index trajectory empty", ValueError, "trajectory", lambda: gfbook.divergence_index({}))
+
+# --- non-numeric and out-of-range arguments that reach numpy/jax unchecked ----------------------
+# (gfbook currently lets numpy or jax raise here, with a message that does not name the argument.)
+
+case("gradient_flow ts string", (TypeError, ValueError), "ts", lambda: gfbook.gradient_flow(loss, X0, "ab"))
+case("integrate ts None", (TypeError, ValueError), "ts", lambda: gfbook.integrate(field, X0, None))
+case("quadratic eigenvalues string", (TypeError, ValueError), "eigenvalues", lambda: gfbook.quadratic("abc"))
+case(
+    "quadratic eigenvalues complex array",
+    TypeError,
+    "eigenvalues",
+    lambda: gfbook.quadratic(np.array([1.0 + 2.0j, 3.0])),
+)
+case(
+    "quadratic rotation_seed float",
+    (TypeError, ValueError),
+    "rotation_seed",
+    lambda: gfbook.quadratic([1.0, 2.0], rotation_seed=1.5),
+)
+case(
+    "logistic_regression seed negative",
+    (TypeError, ValueError),
+    "seed",
+    lambda: gfbook.logistic_regression(seed=-1),
+)
+case(
+    "logistic_regression feature_scales string",
+    (TypeError, ValueError),
+    "feature_scales",
+    lambda: gfbook.logistic_regression(dim=2, feature_scales="ab"),
+)
+case("fit_power_law x string", (TypeError, ValueError), "x", lambda: gfbook.fit_power_law("ab", [1.0, 2.0]))
+case("hvp v wrong shape", (TypeError, ValueError), "v", lambda: gfbook.hvp(loss, X0, jnp.ones(2)))
+case(
+    "divergence_index trajectory 0-D",
+    (TypeError, ValueError),
+    "trajectory",
+    lambda: gfbook.divergence_index(jnp.ones(())),
+)
+
+
+@pytest.mark.parametrize("call, error, argument", CASES)
+def test_bad_input_is_named(call, error, argument):
+    with pytest.raises(error, match=rf"^{argument}\b"):
+        call()
+
+
+# The public functions this table was written for (gfbook 0.1.0 as of the "Unit tests" commit). A function
+# added to gfbook.__all__ since then needs its own rows here before it joins this list.
+COVERED = {
+    "gradient_descent", "gradient_flow", "integrate",
+    "quadratic", "quadratic_with_condition", "rosenbrock", "logistic_regression",
+    "quadratic_flow", "quadratic_gd",
+    "hessian_extreme_eigenvalues", "sharpness", "hvp", "flow_distance", "trajectory_distance",
+    "fit_power_law", "divergence_index", "diverged",
+}  # fmt: skip
+
+
+def test_the_table_covers_every_listed_public_function():
+    tested = {p.id.split()[0] for p in CASES}
+    assert COVERED <= set(gfbook.__all__)
+    assert COVERED - tested == set()
