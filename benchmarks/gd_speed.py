@@ -103,7 +103,10 @@ def main():
     parser.add_argument("--dims", type=int, nargs="+", default=[10, 1000])
     args = parser.parse_args()
     print(f"{args.steps} GD steps, median of {args.reps}; jax {jax.__version__} on {jax.devices()[0].platform}")
-    header = f"{'d':>6} {'gfbook':>10} {'optax scan':>11} {'numpy loop':>11} {'numpy/gfbook':>13} {'gfbook/optax':>13} {'1st call':>9}"
+    header = (
+        f"{'d':>6} {'gfbook':>10} {'optax scan':>11} {'numpy loop':>11} "
+        f"{'numpy/gfbook':>13} {'gfbook/optax':>13} {'1st call':>9}"
+    )
     print(header)
     for dim in args.dims:
         r = bench(dim, args.steps, args.reps)

@@ -23,8 +23,8 @@ jax.config.update("jax_enable_x64", True)
 
 from gfbook.exact import quadratic_flow, quadratic_gd  # noqa: E402
 from gfbook.measure import (  # noqa: E402
-    divergence_index,
     diverged,
+    divergence_index,
     fit_power_law,
     flow_distance,
     hessian_extreme_eigenvalues,

@@ -33,7 +33,7 @@ def trajectory_distance(a: Any, b: Any) -> jax.Array:
     """
     if jax.tree.structure(a) != jax.tree.structure(b):
         raise ValueError("a and b must have the same pytree structure")
-    for la, lb in zip(jax.tree.leaves(a), jax.tree.leaves(b)):
+    for la, lb in zip(jax.tree.leaves(a), jax.tree.leaves(b), strict=True):
         if jnp.shape(la) != jnp.shape(lb) or jnp.ndim(la) == 0:
             raise ValueError(
                 f"a and b must be trajectories of the same shape, got {jnp.shape(la)} and {jnp.shape(lb)}"
@@ -64,7 +64,7 @@ def hvp(loss: Callable, x: Any, v: Any) -> Any:
     gradients, and no Hessian is ever formed.
     """
     if jax.tree.structure(v) != jax.tree.structure(x) or any(
-        jnp.shape(a) != jnp.shape(b) for a, b in zip(jax.tree.leaves(v), jax.tree.leaves(x))
+        jnp.shape(a) != jnp.shape(b) for a, b in zip(jax.tree.leaves(v), jax.tree.leaves(x), strict=True)
     ):
         raise ValueError("v must have the structure and shapes of x")
     return jax.jvp(jax.grad(loss), (x,), (v,))[1]

@@ -46,7 +46,7 @@ def mlp_init(
     check_positive("scale", scale)
     keys = jax.random.split(key, len(sizes) - 1)
     layers = []
-    for k, fan_in, fan_out in zip(keys, sizes[:-1], sizes[1:]):
+    for k, fan_in, fan_out in zip(keys, sizes[:-1], sizes[1:], strict=True):
         layer = {"w": jax.random.normal(k, (fan_in, fan_out), dtype) * jnp.asarray(scale / fan_in**0.5, dtype)}
         if bias:
             layer["b"] = jnp.zeros(fan_out, dtype)

@@ -7,7 +7,6 @@ from typing import Any
 
 import jax
 import jax.numpy as jnp
-
 from jax.tree_util import Partial
 
 from gfbook._checks import check_callable
