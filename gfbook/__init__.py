@@ -8,6 +8,7 @@ The package follows the book's data flow::
 * :mod:`gfbook.methods` -- gradient descent, the gradient flow, any ODE flow.
 * :mod:`gfbook.exact` -- closed-form flows and iterates of quadratics (ground truth).
 * :mod:`gfbook.modified` -- backward error analysis: modified losses and modified flows.
+* :mod:`gfbook.bdf` -- linear multistep methods, their stability, and approximate BDF.
 * :mod:`gfbook.networks`, :mod:`gfbook.data` -- small networks and locally generated data.
 * :mod:`gfbook.measure` -- distances between trajectories, sharpness, fitted rates.
 * :mod:`gfbook.plotting` -- the book's figures, in one consistent style.
@@ -21,6 +22,14 @@ import jax
 
 jax.config.update("jax_enable_x64", True)
 
+from gfbook.bdf import (  # noqa: E402
+    adams_bashforth_coefficients,
+    adams_moulton_coefficients,
+    approx_bdf,
+    approx_bdf_amplification,
+    bdf_alpha_angle,
+    bdf_coefficients,
+)
 from gfbook.exact import quadratic_flow, quadratic_gd  # noqa: E402
 from gfbook.measure import (  # noqa: E402
     diverged,
@@ -47,6 +56,12 @@ __version__ = "0.1.0"
 
 __all__ = [
     "Problem",
+    "adams_bashforth_coefficients",
+    "adams_moulton_coefficients",
+    "approx_bdf",
+    "approx_bdf_amplification",
+    "bdf_alpha_angle",
+    "bdf_coefficients",
     "divergence_index",
     "diverged",
     "fit_power_law",

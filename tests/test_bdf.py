@@ -1,0 +1,458 @@
+"""gfbook.bdf: BDF/Adams coefficients against the classical tables and the order conditions,
+stability theory against published A(alpha) angles and closed-form regions, and the
+approximate BDF method against exact implicit steps and a numpy re-implementation."""
+
+from fractions import Fraction as F
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+import gfbook
+from gfbook import bdf
+
+# ------------------------------------------------------------------ reference tables
+
+# BDF-k, alpha_0 = 1 (Hairer & Wanner, Solving ODEs II, Table V.1.1, normalised; Iserles, ch. 2.3).
+BDF_TABLE = {
+    1: ([1, -1], F(1)),
+    2: ([1, F(-4, 3), F(1, 3)], F(2, 3)),
+    3: ([1, F(-18, 11), F(9, 11), F(-2, 11)], F(6, 11)),
+    4: ([1, F(-48, 25), F(36, 25), F(-16, 25), F(3, 25)], F(12, 25)),
+    5: ([1, F(-300, 137), F(300, 137), F(-200, 137), F(75, 137), F(-12, 137)], F(60, 137)),
+    6: ([1, F(-360, 147), F(450, 147), F(-400, 147), F(225, 147), F(-72, 147), F(10, 147)], F(60, 147)),
+}
+# Adams-Bashforth b_1..b_k and Adams-Moulton b_0..b_k (Hairer, Norsett & Wanner I, Tables III.1.1, III.1.2).
+AB_TABLE = {
+    1: [1],
+    2: [F(3, 2), F(-1, 2)],
+    3: [F(23, 12), F(-16, 12), F(5, 12)],
+    4: [F(55, 24), F(-59, 24), F(37, 24), F(-9, 24)],
+}
+AM_TABLE = {
+    1: [F(1, 2), F(1, 2)],
+    2: [F(5, 12), F(8, 12), F(-1, 12)],
+    3: [F(9, 24), F(19, 24), F(-5, 24), F(1, 24)],
+    4: [F(251, 720), F(646, 720), F(-264, 720), F(106, 720), F(-19, 720)],
+}
+# A(alpha) angles of BDF3..6 in degrees (Hairer & Wanner II, Table V.2.3).
+ALPHA_ANGLES = {3: 86.03, 4: 73.35, 5: 51.84, 6: 17.84}
+
+
+def order_defects(alpha, beta, qmax):
+    r"""C_q = sum_j alpha_j (-j)^q - q sum_j beta_j (-j)^{q-1}, q = 0..qmax, in exact arithmetic.
+
+    Apply the method sum alpha_j x_{n+1-j} = h sum beta_j x'_{n+1-j} to x(t) = t^q with
+    t_{n+1} = 0 and h = 1: x_{n+1-j} = (-j)^q and x'_{n+1-j} = q (-j)^{q-1}. The method has
+    order p iff C_0 = ... = C_p = 0 (with 0^0 = 1).
+    """
+
+    def power(base, e):
+        return F(1) if e == 0 else F(base) ** e
+
+    out = []
+    for q in range(qmax + 1):
+        lhs = sum(F(a) * power(-j, q) for j, a in enumerate(alpha))
+        rhs = q * sum(F(b) * power(-j, q - 1) for j, b in enumerate(beta)) if q > 0 else F(0)
+        out.append(lhs - rhs)
+    return out
+
+
+# ------------------------------------------------------------------ coefficients
+
+
+@pytest.mark.parametrize("k", range(1, 7))
+def test_bdf_coefficients_match_table(k):
+    alpha, beta = bdf.bdf_coefficients(k, exact=True)
+    expected_alpha, expected_beta = BDF_TABLE[k]
+    assert all(isinstance(a, F) for a in alpha) and isinstance(beta, F)
+    assert alpha == [F(a) for a in expected_alpha]
+    assert beta == expected_beta
+    alpha_f, beta_f = bdf.bdf_coefficients(k)
+    assert alpha_f.dtype == np.float64 and alpha_f.shape == (k + 1,)
+    np.testing.assert_allclose(alpha_f, [float(a) for a in expected_alpha], rtol=1e-15)
+    assert float(beta_f) == pytest.approx(float(expected_beta), rel=1e-15)
+
+
+@pytest.mark.parametrize("k", range(1, 8))
+def test_bdf_order_conditions(k):
+    alpha, beta = bdf._bdf_exact(k)  # k = 7 too: consistent of order 7, just not zero stable
+    defects = order_defects(alpha, [beta] + [0] * k, k + 1)
+    assert defects[: k + 1] == [0] * (k + 1)
+    assert defects[k + 1] != 0  # order exactly k
+
+
+@pytest.mark.parametrize("k", range(1, 7))
+def test_adams_coefficients(k):
+    ab = bdf.adams_bashforth_coefficients(k, exact=True)
+    am = bdf.adams_moulton_coefficients(k, exact=True)
+    assert len(ab) == k and len(am) == k + 1
+    if k in AB_TABLE:
+        assert ab == [F(b) for b in AB_TABLE[k]]
+        assert am == [F(b) for b in AM_TABLE[k]]
+    alpha = [1, -1] + [0] * (k - 1)
+    d_ab = order_defects(alpha, [0] + ab, k + 1)
+    assert d_ab[: k + 1] == [0] * (k + 1) and d_ab[k + 1] != 0  # AB-k: order k
+    d_am = order_defects(alpha, am, k + 2)
+    assert d_am[: k + 2] == [0] * (k + 2) and d_am[k + 2] != 0  # AM-k: order k + 1
+    np.testing.assert_allclose(bdf.adams_bashforth_coefficients(k), [float(b) for b in ab], rtol=1e-15)
+    np.testing.assert_allclose(bdf.adams_moulton_coefficients(k), [float(b) for b in am], rtol=1e-15)
+
+
+# ------------------------------------------------------------------ stability theory
+
+
+@pytest.mark.parametrize("k", [1, 2])
+def test_bdf1_bdf2_are_a_stable(k):
+    assert bdf.bdf_alpha_angle(k) == 90.0
+    # and directly: the whole left half-plane grid is stable
+    rho, sigma = bdf.lmm_polynomials("bdf", k)
+    re, im = np.linspace(-20, -1e-3, 41), np.linspace(-20, 20, 41)
+    assert bdf.stability_region(rho, sigma, re, im).all()
+
+
+@pytest.mark.parametrize("k", [3, 4, 5, 6])
+def test_bdf_alpha_angles_published(k):
+    assert bdf.bdf_alpha_angle(k) == pytest.approx(ALPHA_ANGLES[k], abs=0.01)
+
+
+@pytest.mark.parametrize("k", [3, 6])
+def test_alpha_angle_is_sharp(k):
+    # Rays just inside the sector are stable; just outside, some point on the ray is unstable.
+    rho, sigma = bdf.lmm_polynomials("bdf", k)
+    a = np.radians(bdf.bdf_alpha_angle(k))
+    radii = np.geomspace(1e-2, 20, 4000)
+
+    def ray_stable(angle):
+        z = -radii * np.exp(1j * angle)
+        return bdf._max_root_modulus(rho[None, :] - z[:, None] * sigma[None, :]) <= 1 + 1e-9
+
+    assert ray_stable(a - np.radians(0.05)).all()
+    assert not ray_stable(a + np.radians(0.05)).all()
+
+
+def test_zero_stability():
+    for k in range(1, 7):
+        assert bdf.is_zero_stable(bdf.lmm_polynomials("bdf", k)[0]), k
+        assert bdf.is_zero_stable(bdf.lmm_polynomials("adams_bashforth", k)[0]), k
+        assert bdf.is_zero_stable(bdf.lmm_polynomials("adams_moulton", k)[0]), k
+    assert bdf.is_zero_stable(bdf.lmm_polynomials("euler")[0])
+    assert not bdf.is_zero_stable(bdf._bdf_polynomials_any(7)[0])
+    assert not bdf.is_zero_stable(bdf._bdf_polynomials_any(8)[0])
+    # a double root on the circle (x_{n+1} - 2 x_n + x_{n-1}) is not zero stable; inside it is
+    assert not bdf.is_zero_stable([1.0, -2.0, 1.0])
+    assert bdf.is_zero_stable([1.0, -1.0, 0.25])
+
+
+def test_euler_stability_region_is_disc():
+    rho, sigma = bdf.lmm_polynomials("euler")
+    re, im = np.linspace(-3, 1, 81), np.linspace(-2, 2, 81)
+    region = bdf.stability_region(rho, sigma, re, im)
+    assert region.shape == (81, 81)
+    dist = np.abs(1 + re[None, :] + 1j * im[:, None])
+    away = np.abs(dist - 1) > 1e-6
+    assert away.sum() > 6000
+    np.testing.assert_array_equal(region[away], (dist <= 1)[away])
+
+
+def test_bdf1_stability_region_is_outside_disc():
+    rho, sigma = bdf.lmm_polynomials("bdf", 1)
+    re, im = np.linspace(-2, 4, 61), np.linspace(-3, 3, 61)
+    region = bdf.stability_region(rho, sigma, re, im)
+    dist = np.abs(re[None, :] + 1j * im[:, None] - 1)  # stable iff |1 - z| >= 1
+    away = np.abs(dist - 1) > 1e-6
+    np.testing.assert_array_equal(region[away], (dist >= 1)[away])
+
+
+def test_boundary_locus_of_euler_and_bdf2():
+    theta = np.linspace(0, 2 * np.pi, 101)
+    z = bdf.boundary_locus(*bdf.lmm_polynomials("euler"), num=101)
+    np.testing.assert_allclose(z, np.exp(1j * theta) - 1, atol=1e-14)
+    # BDF2: z = (3/2) - 2/zeta + (1/2)/zeta^2; on the locus rho - z sigma has a root of modulus 1
+    rho, sigma = bdf.lmm_polynomials("bdf", 2)
+    z = bdf.boundary_locus(rho, sigma, num=57)
+    zeta = np.exp(1j * np.linspace(0, 2 * np.pi, 57))
+    np.testing.assert_allclose(z, 1.5 - 2 / zeta + 0.5 / zeta**2, atol=1e-13)
+
+
+# ------------------------------------------------------------------ exact BDF: order of convergence
+
+
+def exact_bdf_decay(k, num_steps, T=1.0):
+    """Exact BDF-k on x' = -x, x(0) = 1 up to T, starting values from the exact solution; returns |x_N - e^{-T}|."""
+    h = T / num_steps
+    alpha, beta = bdf.bdf_coefficients(k)
+    xs = list(np.exp(-h * np.arange(k)))  # x_0 .. x_{k-1}
+    for n in range(k - 1, num_steps):
+        c = -sum(alpha[j] * xs[n + 1 - j] for j in range(1, k + 1))
+        xs.append(np.linalg.solve([[1 + h * beta]], [c])[0])  # the implicit step, solved exactly
+    return abs(xs[num_steps] - np.exp(-T))
+
+
+@pytest.mark.parametrize("k", range(1, 7))
+def test_exact_bdf_converges_with_order_k(k):
+    steps = np.array([20, 28, 40, 56, 80])  # asymptotic already; BDF6's smallest error is ~2e-13, above roundoff
+    errors = np.array([exact_bdf_decay(k, int(n)) for n in steps])
+    slope = np.polyfit(np.log(1.0 / steps), np.log(errors), 1)[0]
+    assert slope == pytest.approx(k, abs=0.2)
+
+
+# ------------------------------------------------------------------ approximate BDF
+
+
+def rotated_quadratic(dim=5, seed=0, lo=0.1, hi=3.0):
+    rng = np.random.default_rng(seed)
+    Q, _ = np.linalg.qr(rng.normal(size=(dim, dim)))
+    A = Q @ np.diag(np.geomspace(lo, hi, dim)) @ Q.T
+    b = rng.normal(size=dim)
+    A_j, b_j = jnp.asarray(A), jnp.asarray(b)
+    loss = jax.tree_util.Partial(lambda A, b, x: 0.5 * x @ A @ x - b @ x, A_j, b_j)
+    return A, b, loss, np.linspace(1.0, -1.0, dim)
+
+
+def reference_path(A, b, x0, lr, num_steps, order, inner_steps=None, inner_lr=None):
+    """numpy: BDF with start-up; the step solved exactly (inner_steps None) or by explicit inner GD loops."""
+    xs = [np.asarray(x0, float)]
+    eye = np.eye(len(x0))
+    for n in range(num_steps):
+        m = min(n + 1, order)
+        alpha, beta = bdf.bdf_coefficients(m)
+        c = -sum(alpha[j] * xs[n + 1 - j] for j in range(1, m + 1))
+        if inner_steps is None:
+            xs.append(np.linalg.solve(eye + lr * beta * A, c + lr * beta * b))
+        else:
+            y = xs[n].copy()
+            for _ in range(inner_steps):
+                y = y - inner_lr * (lr * beta * (A @ y - b) + y - c)
+            xs.append(y)
+    return np.stack(xs)
+
+
+@pytest.mark.parametrize("order", range(1, 7))
+def test_many_inner_steps_give_exact_bdf(order):
+    A, b, loss, x0 = rotated_quadratic()
+    lr, num_steps = 0.5, 12
+    beta_max = 1.0  # beta <= 1 for every BDF, so this inner step is safe for all start-up orders
+    inner_lr = 1.0 / (1 + lr * beta_max * 3.0)
+    path = gfbook.bdf.approx_bdf(loss, x0, lr, num_steps, order=order, inner_steps=120, inner_lr=inner_lr)
+    assert path.shape == (num_steps + 1, 5) and path.dtype == jnp.float64
+    np.testing.assert_allclose(np.asarray(path), reference_path(A, b, x0, lr, num_steps, order), rtol=0, atol=1e-8)
+
+
+@pytest.mark.parametrize("order", [1, 2, 3, 6])
+def test_few_inner_steps_match_numpy_loops(order):
+    # Covers the start-up (BDF1, BDF2, ...) and the warm start: every iterate, few inner steps.
+    A, b, loss, x0 = rotated_quadratic(seed=1)
+    lr, inner_lr, num_steps = 0.7, 0.3, 10
+    path = bdf.approx_bdf(loss, x0, lr, num_steps, order=order, inner_steps=3, inner_lr=inner_lr)
+    expected = reference_path(A, b, x0, lr, num_steps, order, inner_steps=3, inner_lr=inner_lr)
+    np.testing.assert_allclose(np.asarray(path), expected, rtol=0, atol=1e-12)
+    # the path is not trivially x0 (a test that cannot fail otherwise)
+    assert np.abs(expected[-1] - x0).max() > 0.1
+
+
+def test_startup_steps_are_lower_order_bdf():
+    A, b, loss, x0 = rotated_quadratic(seed=2)
+    kw = dict(inner_steps=4, inner_lr=0.25)
+    p3 = np.asarray(bdf.approx_bdf(loss, x0, 0.4, 3, order=3, **kw))
+    p1 = np.asarray(bdf.approx_bdf(loss, x0, 0.4, 1, order=1, **kw))
+    p2 = np.asarray(bdf.approx_bdf(loss, x0, 0.4, 2, order=2, **kw))
+    np.testing.assert_array_equal(p3[1], p1[1])  # first step: approximate BDF1
+    np.testing.assert_allclose(p3[2], p2[2], rtol=0, atol=1e-15)  # second: approximate BDF2
+    assert np.abs(p3[3] - np.asarray(bdf.approx_bdf(loss, x0, 0.4, 3, order=2, **kw))[3]).max() > 1e-6
+
+
+def test_one_inner_step_order1_is_gradient_descent(rosen):
+    path = bdf.approx_bdf(rosen.loss, rosen.x0, 0.01, 20, order=1, inner_steps=1, inner_lr=0.5)
+    gd = gfbook.gradient_descent(rosen.loss, rosen.x0, 0.005, 20)
+    np.testing.assert_allclose(np.asarray(path), np.asarray(gd), rtol=1e-13, atol=1e-14)
+
+
+def test_one_inner_step_order2_is_heavy_ball(rosen):
+    # x_{n+1} = x_n - (2/3) eta h grad L(x_n) + (eta/3) (x_n - x_{n-1}) for n >= 1
+    h, eta = 0.002, 0.6
+    path = np.asarray(bdf.approx_bdf(rosen.loss, rosen.x0, h, 15, order=2, inner_steps=1, inner_lr=eta))
+    grad = jax.grad(rosen.loss)
+    for n in range(1, 15):
+        expected = path[n] - (2 / 3) * eta * h * np.asarray(grad(jnp.asarray(path[n]))) + (eta / 3) * (path[n] - path[n - 1])
+        np.testing.assert_allclose(path[n + 1], expected, rtol=1e-12, atol=1e-13)
+    assert np.abs(path[-1] - path[0]).max() > 1e-3
+
+
+def test_zero_inner_steps_stay_put():
+    _, _, loss, x0 = rotated_quadratic()
+    path = np.asarray(bdf.approx_bdf(loss, x0, 0.5, 4, order=2, inner_steps=0, inner_lr=0.1))
+    np.testing.assert_array_equal(path, np.broadcast_to(x0, path.shape))
+
+
+def test_num_steps_zero():
+    _, _, loss, x0 = rotated_quadratic()
+    path = bdf.approx_bdf(loss, x0, 0.5, 0, order=3, inner_steps=2, inner_lr=0.1)
+    np.testing.assert_array_equal(np.asarray(path), x0[None])
+
+
+def test_divergence_is_returned_not_raised():
+    _, _, loss, x0 = rotated_quadratic()
+    path = np.asarray(bdf.approx_bdf(loss, x0, 5.0, 300, order=2, inner_steps=2, inner_lr=1.5))
+    assert not np.isfinite(path[-1]).all()
+    assert np.isfinite(path[0]).all()
+
+
+def test_vmap_over_lr_matches_separate_runs():
+    _, _, loss, x0 = rotated_quadratic()
+    lrs = jnp.array([0.1, 0.5, 2.0])
+    run = lambda lr, eta: bdf.approx_bdf(loss, x0, lr, 8, order=3, inner_steps=5, inner_lr=eta)  # noqa: E731
+    batched = jax.vmap(run, in_axes=(0, None))(lrs, 0.2)
+    assert batched.shape == (3, 9, 5)
+    for i, lr in enumerate(lrs):
+        np.testing.assert_allclose(np.asarray(batched[i]), np.asarray(run(float(lr), 0.2)), rtol=1e-13, atol=1e-14)
+    etas = jnp.array([0.1, 0.2])
+    batched = jax.vmap(run, in_axes=(None, 0))(0.5, etas)
+    np.testing.assert_allclose(np.asarray(batched[1]), np.asarray(run(0.5, 0.2)), rtol=1e-13, atol=1e-14)
+
+
+def test_lr_and_inner_lr_are_traced():
+    # new values of lr and inner_lr reuse the compiled trajectory (they are data, not static)
+    _, _, loss, x0 = rotated_quadratic(dim=3)
+    bdf.approx_bdf(loss, x0, 0.3, 5, order=2, inner_steps=2, inner_lr=0.1)
+    before = bdf._bdf_scan._cache_size()
+    bdf.approx_bdf(loss, x0, 0.7, 5, order=2, inner_steps=2, inner_lr=0.2)
+    assert bdf._bdf_scan._cache_size() == before
+    bdf.approx_bdf(loss, x0, 0.7, 5, order=2, inner_steps=3, inner_lr=0.2)  # inner_steps is static
+    assert bdf._bdf_scan._cache_size() == before + 1
+
+
+def test_pytree_x0_matches_flat_array():
+    A, b, loss, x0 = rotated_quadratic()
+    tree_loss = lambda t: loss(jnp.concatenate([t["a"], t["b"].ravel()]))  # noqa: E731
+    x_tree = {"a": jnp.asarray(x0[:1]), "b": jnp.asarray(x0[1:]).reshape(2, 2)}
+    out = bdf.approx_bdf(tree_loss, x_tree, 0.5, 6, order=3, inner_steps=4, inner_lr=0.3)
+    flat = np.asarray(bdf.approx_bdf(loss, x0, 0.5, 6, order=3, inner_steps=4, inner_lr=0.3))
+    assert out["a"].shape == (7, 1) and out["b"].shape == (7, 2, 2)
+    np.testing.assert_allclose(np.asarray(out["a"]), flat[:, :1], rtol=1e-13, atol=1e-14)
+    np.testing.assert_allclose(np.asarray(out["b"]).reshape(7, 4), flat[:, 1:], rtol=1e-13, atol=1e-14)
+
+
+# ------------------------------------------------------------------ amplification
+
+
+@pytest.mark.parametrize(("order", "inner_steps", "inner_lr"), [(1, 1, 0.5), (2, 1, 0.9), (2, 3, 0.4), (4, 5, 0.3)])
+def test_amplification_predicts_simulation(order, inner_steps, inner_lr):
+    lam = 2.0
+    loss = lambda x: 0.5 * lam * jnp.sum(x**2)  # noqa: E731
+    lrs = np.geomspace(0.05, 30.0, 40)
+    radius = bdf.approx_bdf_amplification(lam * lrs, order=order, inner_steps=inner_steps, inner_lr=inner_lr)
+    assert radius.shape == lrs.shape
+    num_steps = 400
+    paths = jax.vmap(
+        lambda lr: bdf.approx_bdf(loss, jnp.ones(1), lr, num_steps, order=order, inner_steps=inner_steps, inner_lr=inner_lr)
+    )(jnp.asarray(lrs))
+    final = np.abs(np.asarray(paths)[:, -1, 0])
+    clear = np.abs(radius - 1) > 0.03
+    assert ((radius < 1) & clear).any() and ((radius > 1) & clear).any(), "the sweep must cross the boundary"
+    decays = final < 1e-2
+    np.testing.assert_array_equal(decays[clear], (radius < 1)[clear])
+    # the rate too, where the run neither underflows nor overflows: growth of the envelope
+    # (max over 20-step blocks, so oscillating modes do not fool it) from step 100 to step 400
+    tail = np.abs(np.asarray(paths)[:, 100:, 0])
+    measurable = clear & np.isfinite(tail).all(axis=1) & (tail > 1e-280).all(axis=1) & (tail < 1e280).all(axis=1)
+    first, last = tail[measurable, :20].max(axis=1), tail[measurable, -20:].max(axis=1)
+    rate = (last / first) ** (1 / (tail.shape[1] - 20))
+    assert measurable.sum() > 10
+    np.testing.assert_allclose(rate, radius[measurable], rtol=0.02)
+
+
+@pytest.mark.parametrize("order", range(1, 7))
+def test_amplification_tends_to_exact_bdf(order):
+    z = np.array([0.01, 0.3, 1.0, 4.0, 30.0])  # h * lambda on x' = -lambda x, so the BDF test value is -z
+    eta = 1.0 / (1 + 30.0)  # converges for every z here (beta <= 1)
+    approx = bdf.approx_bdf_amplification(z, order=order, inner_steps=3000, inner_lr=eta)
+    rho, sigma = bdf.lmm_polynomials("bdf", order)
+    exact = bdf._max_root_modulus(rho[None, :] + z[:, None] * sigma[None, :])
+    np.testing.assert_allclose(approx, exact, rtol=1e-9)
+    # and the exact moduli agree with stability_region: all stable for these z (BDF is stable on the negative axis)
+    assert bdf.stability_region(rho, sigma, -z, [0.0]).all()
+
+
+@pytest.mark.parametrize("inner_lr", [0.1, 0.5, 0.9])
+def test_amplification_edge_is_inner_gd_stability(inner_lr):
+    # With eta fixed, the inner iteration y -> q y + eta c contracts iff |q| = |1 - eta (1 + z beta)| < 1,
+    # i.e. z < (2 / eta - 1) / beta. Many inner steps give exact BDF (stable) below that edge and blow
+    # up (q^m) above it: the approximate method inherits gradient descent's step limit.
+    beta = 2 / 3
+    edge = (2 / inner_lr - 1) / beta
+    z = edge * np.array([0.2, 0.6, 0.9, 0.97, 1.03, 1.1, 2.0])
+    r = bdf.approx_bdf_amplification(z, order=2, inner_steps=200, inner_lr=inner_lr)
+    np.testing.assert_array_equal(r < 1, z < edge)
+    # with one inner step the method is heavy ball, stable a little beyond that edge
+    r1 = bdf.approx_bdf_amplification(edge * np.array([1.03]), order=2, inner_steps=1, inner_lr=inner_lr)
+    assert r1[0] < 1
+
+
+# ------------------------------------------------------------------ bad input
+
+
+def _check_message(err, name):
+    assert str(err.value).startswith(name), str(err.value)
+
+
+@pytest.mark.parametrize("k", [0, 7, -1, 2.0, True])
+def test_bad_k(k):
+    for fn in (bdf.bdf_coefficients, bdf.adams_bashforth_coefficients, bdf.adams_moulton_coefficients, bdf.bdf_alpha_angle):
+        with pytest.raises((ValueError, TypeError)) as err:
+            fn(k)
+        _check_message(err, "k")
+
+
+@pytest.mark.parametrize(
+    ("name", "changes"),
+    [
+        ("order", {"order": 0}),
+        ("order", {"order": 7}),
+        ("order", {"order": 2.0}),
+        ("inner_steps", {"inner_steps": -1}),
+        ("inner_lr", {"inner_lr": 0.0}),
+        ("inner_lr", {"inner_lr": -0.1}),
+        ("lr", {"lr": 0.0}),
+        ("lr", {"lr": -1.0}),
+        ("lr", {"lr": float("nan")}),
+        ("num_steps", {"num_steps": -1}),
+        ("x0", {"x0": np.array([1.0, np.nan, 0, 0, 0])}),
+        ("loss", {"loss": 3}),
+    ],
+)
+def test_bad_input_approx_bdf(name, changes):
+    _, _, loss, x0 = rotated_quadratic()
+    args = dict(loss=loss, x0=x0, lr=0.5, num_steps=3, order=2, inner_steps=2, inner_lr=0.1) | changes
+    with pytest.raises((ValueError, TypeError)) as err:
+        bdf.approx_bdf(args.pop("loss"), args.pop("x0"), args.pop("lr"), args.pop("num_steps"), **args)
+    _check_message(err, name)
+
+
+@pytest.mark.parametrize(
+    ("name", "changes"),
+    [
+        ("order", {"order": 7}),
+        ("inner_steps", {"inner_steps": -2}),
+        ("inner_lr", {"inner_lr": 0}),
+        ("lam_h", {"lam_h": [np.inf]}),
+    ],
+)
+def test_bad_input_amplification(name, changes):
+    args = dict(lam_h=[1.0], order=2, inner_steps=1, inner_lr=0.1) | changes
+    with pytest.raises((ValueError, TypeError)) as err:
+        bdf.approx_bdf_amplification(args.pop("lam_h"), **args)
+    _check_message(err, name)
+
+
+def test_bad_input_stability():
+    with pytest.raises(ValueError) as err:
+        bdf.lmm_polynomials("runge_kutta", 2)
+    _check_message(err, "method")
+    with pytest.raises(ValueError) as err:
+        bdf.stability_region([1.0, -1.0], [1.0], [0.0], [0.0])
+    _check_message(err, "sigma")
+    with pytest.raises((ValueError, TypeError)) as err:
+        bdf.boundary_locus([1.0, -1.0], [0.0, 1.0], num=1)
+    _check_message(err, "num")
