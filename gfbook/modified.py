@@ -26,7 +26,7 @@ import jax.numpy as jnp
 from jax.tree_util import Partial
 
 from gfbook._checks import check_count, check_finite_scalar, check_positive
-from gfbook.methods._common import as_partial
+from gfbook.methods._common import as_partial, negative_gradient
 
 MAX_ORDER = 2
 
@@ -69,17 +69,13 @@ def modified_loss(loss: Callable, lr: float) -> Partial:
     return gradient_regularized_loss(loss, lr / 4)
 
 
-def _field(loss: Partial, x: Any) -> Any:
-    return jax.tree.map(jnp.negative, jax.grad(loss)(x))
-
-
 def _modified_field(loss: Partial, lr: jax.Array, weights: jax.Array, x: Any) -> Any:
     """f + w1 h f_2 + w2 h^2 f_3 with f = -grad L; the 0/1 weights select the order.
 
     One function for every order, with the order as data, so that a study over
     orders and step sizes compiles the ODE solve once per loss.
     """
-    f = Partial(_field, loss)
+    f = Partial(negative_gradient, loss)
     fx = f(x)
 
     def directional(y):  # y -> f'(y) f(x), with the direction frozen at f(x)

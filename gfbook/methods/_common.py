@@ -47,6 +47,11 @@ def checked_loss_value(loss: Callable, x: Any) -> jax.Array:
     return value
 
 
+def negative_gradient(loss: Callable, x: Any) -> Any:
+    """The gradient-flow vector field :math:`-\\nabla L(x)`, leaf by leaf for a pytree ``x``."""
+    return jax.tree.map(jnp.negative, jax.grad(loss)(x))
+
+
 def prepend(first: Any, rest: Any) -> Any:
     """Stack ``first`` (one point) in front of ``rest`` (points along axis 0), leaf by leaf."""
     return jax.tree.map(lambda a, b: jnp.concatenate([a[None], b]), first, rest)

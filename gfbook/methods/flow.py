@@ -29,11 +29,10 @@ from typing import Any
 
 import diffrax
 import jax
-import jax.numpy as jnp
 from jax.tree_util import Partial
 
 from gfbook._checks import as_float_tree, check_count, check_positive, check_times, is_traced
-from gfbook.methods._common import as_partial, check_loss
+from gfbook.methods._common import as_partial, check_loss, negative_gradient
 
 NONSTIFF_SOLVER = diffrax.Dopri8()
 # The Newton iterations of the implicit stages get their own tolerance: tied to a step
@@ -102,16 +101,16 @@ def integrate(
     vector_field = as_partial("vector_field", vector_field)
     x0 = as_float_tree("x0", x0)
     ts, allowed_steps = _check_solve_args(ts, rtol, atol, max_steps)
-    ys, ok = _solve_or_start(vector_field, solver or NONSTIFF_SOLVER, x0, ts, rtol, atol, allowed_steps)
+    ys, ok = _solve_or_start(vector_field, solver, x0, ts, rtol, atol, allowed_steps)
     _warn_if_failed(ok)
     return ys
 
 
 def _solve_or_start(field, solver, x0, ts, rtol, atol, allowed_steps):
-    """``_solve``, except that a single requested time needs no solve."""
+    """``_solve`` (with Dopri8 when ``solver`` is None), except that a single requested time needs no solve."""
     if ts.shape[0] == 1:
         return jax.tree.map(lambda leaf: leaf[None], x0), True
-    return _solve(field, solver, x0, ts, rtol, atol, allowed_steps)
+    return _solve(field, NONSTIFF_SOLVER if solver is None else solver, x0, ts, rtol, atol, allowed_steps)
 
 
 def _check_solve_args(ts: Any, rtol: float, atol: float, max_steps: int) -> tuple[jax.Array, int]:
@@ -131,10 +130,6 @@ def _warn_if_failed(ok: jax.Array) -> None:
             RuntimeWarning,
             stacklevel=3,
         )
-
-
-def _negative_gradient(loss: Partial, x: Any) -> Any:
-    return jax.tree.map(jnp.negative, jax.grad(loss)(x))
 
 
 def gradient_flow(
@@ -161,12 +156,12 @@ def gradient_flow(
     """
     x0 = as_float_tree("x0", x0)
     loss = check_loss(loss, x0)
-    field = Partial(_negative_gradient, loss)
+    field = Partial(negative_gradient, loss)
     ts, allowed_steps = _check_solve_args(ts, rtol, atol, max_steps)
     size = sum(leaf.size for leaf in jax.tree.leaves(x0))
     # A dense implicit solve of a large problem would cost far more than it saves.
     if solver is not None or ts.shape[0] == 1 or size > STIFF_MAX_SIZE or is_traced((x0, ts, loss)):
-        ys, ok = _solve_or_start(field, solver or NONSTIFF_SOLVER, x0, ts, rtol, atol, allowed_steps)
+        ys, ok = _solve_or_start(field, solver, x0, ts, rtol, atol, allowed_steps)
         _warn_if_failed(ok)
         return ys
     budget = min(allowed_steps, EXPLICIT_STEP_BUDGET + ts.shape[0])
