@@ -27,8 +27,10 @@ from gfbook.bdf import (  # noqa: E402
     adams_moulton_coefficients,
     approx_bdf,
     approx_bdf_amplification,
+    approx_bdf_stability_interval,
     bdf_alpha_angle,
     bdf_coefficients,
+    proximal_inner_lr,
 )
 from gfbook.exact import quadratic_flow, quadratic_gd  # noqa: E402
 from gfbook.measure import (  # noqa: E402
@@ -60,8 +62,10 @@ __all__ = [
     "adams_moulton_coefficients",
     "approx_bdf",
     "approx_bdf_amplification",
+    "approx_bdf_stability_interval",
     "bdf_alpha_angle",
     "bdf_coefficients",
+    "proximal_inner_lr",
     "divergence_index",
     "diverged",
     "fit_power_law",

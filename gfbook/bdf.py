@@ -23,7 +23,9 @@ BDF7 and beyond are not (Cryer 1972). BDF1 and BDF2 are A-stable, BDF3–BDF6 on
 
 :func:`approx_bdf` runs BDF-:math:`k` on :math:`f = -\nabla L`, solving each implicit step
 only approximately with a fixed number of gradient-descent steps; :func:`approx_bdf_amplification`
-gives the stability of that approximate method on a quadratic.
+gives the stability of that approximate method on a quadratic, :func:`approx_bdf_stability_interval`
+the interval of step sizes where it is stable, and :func:`proximal_inner_lr` the inner step that
+keeps it stable at every step size.
 """
 
 from __future__ import annotations
@@ -39,10 +41,11 @@ import jax.numpy as jnp
 import numpy as np
 from jax.tree_util import Partial
 
-from gfbook._checks import as_float_tree, as_real_numpy, check_count, check_positive
+from gfbook._checks import as_float_tree, as_real_numpy, check_count, check_positive, is_traced
 from gfbook.methods._common import as_partial, checked_loss_value, prepend
 
 MAX_ORDER = 6
+MAX_LESSON_ORDER = 12  # lmm_polynomials("bdf", k) goes beyond 6 to show the loss of zero stability
 _METHODS = ("bdf", "adams_bashforth", "adams_moulton", "euler")
 
 
@@ -164,13 +167,15 @@ def lmm_polynomials(method: str, k: int = 1) -> tuple[np.ndarray, np.ndarray]:
     ``method`` is ``"bdf"`` (BDF-:math:`k`), ``"adams_bashforth"``, ``"adams_moulton"``
     (:math:`k`-step, see their coefficient functions) or ``"euler"`` (explicit Euler,
     :math:`\rho = \zeta - 1`, :math:`\sigma = 1`, written ``[1, -1]`` and ``[0, 1]``; ``k``
-    is ignored). Both arrays have length :math:`k + 1` (padded with zeros).
+    is ignored). Both arrays have length :math:`k + 1` (padded with zeros). For ``"bdf"``,
+    :math:`k` may go up to 12: BDF7 and beyond are not zero stable, and are offered only so
+    that this can be shown (:func:`bdf_coefficients` stops at 6); the Adams methods stop at 6.
     """
     if method not in _METHODS:
         raise ValueError(f"method must be one of {_METHODS}, got {method!r}")
     if method == "euler":
         return np.array([1.0, -1.0]), np.array([0.0, 1.0])
-    k = _check_k("k", k)
+    k = _check_k("k", k, maximum=MAX_LESSON_ORDER if method == "bdf" else MAX_ORDER)
     if method == "bdf":
         return _bdf_polynomials_any(k)
     rho = np.zeros(k + 1)
@@ -435,20 +440,27 @@ def approx_bdf_amplification(lam_h: Any, *, order: int, inner_steps: int, inner_
 
     Args:
         lam_h: :math:`z = h\lambda`, a real scalar or array (any sign).
-        order, inner_steps, inner_lr: as in :func:`approx_bdf`.
+        order, inner_steps: as in :func:`approx_bdf`.
+        inner_lr: :math:`\eta > 0`, a scalar or an array that broadcasts against ``lam_h``
+            (so that a rule such as :func:`proximal_inner_lr` can vary it with :math:`h`).
 
     Returns:
-        :math:`r(z)`, a float64 array of the shape of ``lam_h``.
+        :math:`r(z)`, a float64 array of the broadcast shape of ``lam_h`` and ``inner_lr``.
     """
     z = np.asarray(as_real_numpy("lam_h", lam_h), dtype=float)
     order = _check_k("order", order)
     inner_steps = check_count("inner_steps", inner_steps)
-    check_positive("inner_lr", inner_lr)
+    eta = np.asarray(as_real_numpy("inner_lr", inner_lr), dtype=float)
+    if np.any(eta <= 0):
+        raise ValueError(f"inner_lr must be > 0, got {inner_lr!r}")
+    try:
+        z, eta = np.broadcast_arrays(z, eta)
+    except ValueError:
+        raise ValueError(f"inner_lr of shape {eta.shape} does not broadcast against lam_h of shape {z.shape}") from None
     alpha, beta = _bdf_exact(order)
     alpha = np.array([float(a) for a in alpha])
     beta = float(beta)
-    eta = float(inner_lr)
-    flat = z.ravel()
+    flat, eta = z.ravel(), eta.ravel()
     q = 1 - eta * (1 + flat * beta)
     powers = q[:, None] ** np.arange(inner_steps + 1)[None, :]  # q^0 .. q^m
     qm = powers[:, -1]
@@ -459,3 +471,74 @@ def approx_bdf_amplification(lam_h: Any, *, order: int, inner_steps: int, inner_
     coeffs[:, 1] = -(qm - s * alpha[1])
     coeffs[:, 2:] = s[:, None] * alpha[None, 2:]
     return _max_root_modulus(coeffs).reshape(z.shape)
+
+
+def approx_bdf_stability_interval(*, order: int, inner_steps: int, inner_lr: float) -> float:
+    r"""The stability interval :math:`(0, z^*)` of :func:`approx_bdf` on the gradient flow of a quadratic.
+
+    On :math:`L = \tfrac\lambda2 x^2` with :math:`\lambda > 0` the method is stable when
+    :math:`z = h\lambda` lies in :math:`(0, z^*)`, where :math:`z^*` is the first :math:`z > 0`
+    at which the spectral radius :func:`approx_bdf_amplification` exceeds 1. (For gradient flow
+    the Hessian is symmetric, so only the real axis matters.) :math:`z^*` is found on a
+    geometric grid of :math:`z` and refined by bisection to a relative :math:`10^{-12}`.
+
+    Two closed forms check it: approximate BDF1 with one inner step is GD with step
+    :math:`\eta h`, so :math:`z^* = 2/\eta`; with an even number of inner steps it is stable iff
+    the inner iteration contracts, :math:`|1 - \eta(1 + z)| < 1`, so :math:`z^* = 2/\eta - 1`.
+    For every order, :math:`z^* \to (2/\eta - 1)/\beta` as ``inner_steps`` grows: the interval of
+    exact BDF (all :math:`z > 0`) is cut at the edge where the inner gradient descent diverges.
+
+    Args:
+        order, inner_lr: as in :func:`approx_bdf`.
+        inner_steps: :math:`m \ge 1` (with no inner step the method stands still).
+
+    Returns:
+        :math:`z^*` as a float, ``inf`` if the method is stable on the whole search range
+        :math:`0 < z \le 10^3\,(2/\eta + 1)/\beta`.
+    """
+    order = _check_k("order", order)
+    inner_steps = check_count("inner_steps", inner_steps, minimum=1)
+    check_positive("inner_lr", inner_lr)
+    beta = float(_bdf_exact(order)[1])
+    z_max = 1e3 * (2 / float(inner_lr) + 1) / beta
+
+    def unstable(z):
+        return approx_bdf_amplification(z, order=order, inner_steps=inner_steps, inner_lr=inner_lr) > 1 + 1e-12
+
+    grid = np.geomspace(1e-8, z_max, 4001)
+    bad = np.flatnonzero(unstable(grid))
+    if bad.size == 0:
+        return float("inf")
+    if bad[0] == 0:
+        return 0.0
+    lo, hi = grid[bad[0] - 1], grid[bad[0]]
+    while hi - lo > 1e-12 * hi:
+        mid = 0.5 * (lo + hi)
+        lo, hi = (lo, mid) if unstable(np.array([mid]))[0] else (mid, hi)
+    return float(hi)
+
+
+def proximal_inner_lr(lr: Any, *, order: int, smoothness: float) -> Any:
+    r"""The inner step :math:`\eta = 1/(1 + h\beta\ell)` that makes :func:`approx_bdf` stable for every ``lr``.
+
+    The inner objective :math:`\Phi(y) = h\beta L(y) + \tfrac12\|y - c\|^2` is
+    :math:`(1 + h\beta\ell)`-smooth when :math:`L` is :math:`\ell`-smooth, and :math:`\eta` is
+    the textbook step :math:`1/\text{smoothness}` for gradient descent on it. On a quadratic
+    with curvatures in :math:`(0, \ell]` every inner factor
+    :math:`q = 1 - \eta(1 + h\beta\lambda)` then lies in :math:`[0, 1)`, whatever :math:`h`.
+
+    Args:
+        lr: the outer step :math:`h > 0`, a scalar or an array (numpy or JAX; traced values
+            pass through, so this can be used inside ``jax.vmap``).
+        order: the BDF order :math:`k` (it sets :math:`\beta`).
+        smoothness: :math:`\ell > 0`, an upper bound on the Hessian's eigenvalues
+            (:func:`gfbook.sharpness` gives an estimate).
+    """
+    order = _check_k("order", order)
+    check_positive("smoothness", smoothness)
+    if not is_traced(lr):
+        arr = np.asarray(lr, dtype=float)
+        if not np.all(np.isfinite(arr)) or np.any(arr <= 0):
+            raise ValueError(f"lr must hold finite numbers > 0, got {lr!r}")
+    beta = float(_bdf_exact(order)[1])
+    return 1.0 / (1.0 + lr * beta * smoothness)

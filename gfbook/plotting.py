@@ -112,3 +112,35 @@ def new_figure(ncols: int = 1, *, width: float | None = None, height: float = 4.
     use_style()
     width = width or (6.4 if ncols == 1 else 4.8 * ncols)
     return plt.subplots(1, ncols, figsize=(width, height), layout="constrained", **kwargs)
+
+
+def sweep_heatmap(
+    ax: Axes,
+    values: Any,
+    x: Sequence[float],
+    row_labels: Sequence[str],
+    *,
+    vmin: float | None = None,
+    vmax: float | None = None,
+    cmap: str = "viridis",
+):
+    """A heatmap of a sweep: ``values[i, j]`` for method ``row_labels[i]`` at the setting ``x[j]`` (log axis).
+
+    Cells whose value is not finite -- a diverged run -- are drawn light grey with a cross,
+    so that divergence is shown, never hidden. Returns the image, for a colour bar.
+    """
+    values = np.ma.masked_invalid(np.asarray(values, dtype=float))
+    x = np.asarray(x, dtype=float)
+    if values.shape != (len(row_labels), x.size):
+        raise ValueError(f"values must have shape ({len(row_labels)}, {x.size}), got {values.shape}")
+    ratio = np.sqrt(x[1:] / x[:-1])
+    edges = np.concatenate([[x[0] / ratio[0]], x[:-1] * ratio, [x[-1] * ratio[-1]]])
+    colormap = mpl.colormaps[cmap].with_extremes(bad="#dddddd")
+    image = ax.pcolormesh(edges, np.arange(len(row_labels) + 1), values, cmap=colormap, vmin=vmin, vmax=vmax)
+    rows, cols = np.nonzero(np.ma.getmaskarray(values))
+    ax.plot(x[cols], rows + 0.5, "x", color="#555555", markersize=5, linestyle="none")
+    ax.set_xscale("log")
+    ax.set_yticks(np.arange(len(row_labels)) + 0.5, row_labels)
+    ax.set_ylim(len(row_labels), 0)
+    ax.grid(False)
+    return image

@@ -426,6 +426,46 @@ case(
 )
 
 
+# --- multistep methods and approximate BDF ----------------------------------------------------------
+
+BDF_KW = {"order": 2, "inner_steps": 2, "inner_lr": 0.5}
+
+
+def run_bdf(x0=X0, lr=0.1, num_steps=3, fn=loss, **changes):
+    return gfbook.approx_bdf(fn, x0, lr, num_steps, **(BDF_KW | changes))
+
+
+def amplification(lam_h=(1.0,), **changes):
+    return gfbook.approx_bdf_amplification(lam_h, **(BDF_KW | changes))
+
+
+def interval(**changes):
+    return gfbook.approx_bdf_stability_interval(**(BDF_KW | changes))
+
+
+for k_bad, err in [(0, ValueError), (7, ValueError), (2.0, TypeError), (True, TypeError)]:
+    case(f"bdf_coefficients k={k_bad!r}", err, "k", lambda k=k_bad: gfbook.bdf_coefficients(k))
+    case(f"bdf_alpha_angle k={k_bad!r}", err, "k", lambda k=k_bad: gfbook.bdf_alpha_angle(k))
+    case(f"adams_bashforth_coefficients k={k_bad!r}", err, "k", lambda k=k_bad: gfbook.adams_bashforth_coefficients(k))
+    case(f"adams_moulton_coefficients k={k_bad!r}", err, "k", lambda k=k_bad: gfbook.adams_moulton_coefficients(k))
+    case(f"approx_bdf order={k_bad!r}", err, "order", lambda k=k_bad: run_bdf(order=k))
+for name, (value, err) in BAD_LR.items():
+    case(f"approx_bdf lr {name}", err, "lr", lambda v=value: run_bdf(lr=v))
+    case(f"approx_bdf inner_lr {name}", err, "inner_lr", lambda v=value: run_bdf(inner_lr=v))
+for name, bad in BAD_X0.items():
+    case(f"approx_bdf x0 {name}", BAD_X0_ERROR[name], "x0", lambda b=bad: run_bdf(x0=b))
+case("approx_bdf inner_steps negative", ValueError, "inner_steps", lambda: run_bdf(inner_steps=-1))
+case("approx_bdf num_steps float", TypeError, "num_steps", lambda: run_bdf(num_steps=3.0))
+case("approx_bdf loss not callable", TypeError, "loss", lambda: run_bdf(fn=3))
+case("approx_bdf_amplification lam_h nan", ValueError, "lam_h", lambda: amplification([NAN]))
+case("approx_bdf_amplification inner_lr zero", ValueError, "inner_lr", lambda: amplification(inner_lr=0.0))
+case("approx_bdf_amplification order 7", ValueError, "order", lambda: amplification(order=7))
+case("approx_bdf_stability_interval inner_steps 0", ValueError, "inner_steps", lambda: interval(inner_steps=0))
+case("approx_bdf_stability_interval inner_lr negative", ValueError, "inner_lr", lambda: interval(inner_lr=-1.0))
+case("proximal_inner_lr lr zero", ValueError, "lr", lambda: gfbook.proximal_inner_lr(0.0, order=2, smoothness=1.0))
+case("proximal_inner_lr smoothness nan", ValueError, "smoothness", lambda: gfbook.proximal_inner_lr(1.0, order=2, smoothness=NAN))  # noqa: E501
+case("proximal_inner_lr order 0", ValueError, "order", lambda: gfbook.proximal_inner_lr(1.0, order=0, smoothness=1.0))
+
 @pytest.mark.parametrize("call, error, argument", CASES)
 def test_bad_input_is_named(call, error, argument):
     with pytest.raises(error, match=rf"^{argument}\b"):
@@ -440,6 +480,8 @@ COVERED = {
     "quadratic_flow", "quadratic_gd",
     "hessian_extreme_eigenvalues", "sharpness", "hvp", "flow_distance", "trajectory_distance",
     "fit_power_law", "divergence_index", "diverged",
+    "bdf_coefficients", "bdf_alpha_angle", "adams_bashforth_coefficients", "adams_moulton_coefficients",
+    "approx_bdf", "approx_bdf_amplification", "approx_bdf_stability_interval", "proximal_inner_lr",
 }  # fmt: skip
 
 

@@ -2,6 +2,7 @@
 stability theory against published A(alpha) angles and closed-form regions, and the
 approximate BDF method against exact implicit steps and a numpy re-implementation."""
 
+import importlib
 from fractions import Fraction as F
 
 import jax
@@ -138,8 +139,8 @@ def test_zero_stability():
         assert bdf.is_zero_stable(bdf.lmm_polynomials("adams_bashforth", k)[0]), k
         assert bdf.is_zero_stable(bdf.lmm_polynomials("adams_moulton", k)[0]), k
     assert bdf.is_zero_stable(bdf.lmm_polynomials("euler")[0])
-    assert not bdf.is_zero_stable(bdf._bdf_polynomials_any(7)[0])
-    assert not bdf.is_zero_stable(bdf._bdf_polynomials_any(8)[0])
+    assert not bdf.is_zero_stable(bdf.lmm_polynomials("bdf", 7)[0])
+    assert not bdf.is_zero_stable(bdf.lmm_polynomials("bdf", 8)[0])
     # a double root on the circle (x_{n+1} - 2 x_n + x_{n-1}) is not zero stable; inside it is
     assert not bdf.is_zero_stable([1.0, -2.0, 1.0])
     assert bdf.is_zero_stable([1.0, -1.0, 0.25])
@@ -388,6 +389,145 @@ def test_amplification_edge_is_inner_gd_stability(inner_lr):
     # with one inner step the method is heavy ball, stable a little beyond that edge
     r1 = bdf.approx_bdf_amplification(edge * np.array([1.03]), order=2, inner_steps=1, inner_lr=inner_lr)
     assert r1[0] < 1
+
+
+# ------------------------------------------------------------------ stability interval and the proximal inner step
+
+
+@pytest.mark.parametrize("eta", [0.1, 0.3, 0.5, 1.0])
+def test_stability_interval_closed_forms(eta):
+    interval = bdf.approx_bdf_stability_interval
+    # BDF1, one inner step: GD with step eta h
+    assert interval(order=1, inner_steps=1, inner_lr=eta) == pytest.approx(2 / eta, rel=1e-9)
+    # BDF2, one inner step: heavy ball with step (2/3) eta h and momentum eta / 3: z < 3 / eta + 1
+    assert interval(order=2, inner_steps=1, inner_lr=eta) == pytest.approx(3 / eta + 1, rel=1e-9)
+    for k in range(1, 7):
+        beta = float(bdf.bdf_coefficients(k)[1])
+        for m in (2, 4, 6):  # even m: the inner GD's own limit |1 - eta (1 + z beta)| < 1, exactly
+            assert interval(order=k, inner_steps=m, inner_lr=eta) == pytest.approx((2 / eta - 1) / beta, rel=1e-9)
+
+
+@pytest.mark.parametrize(("order", "inner_steps", "inner_lr"), [(1, 3, 0.4), (3, 3, 0.7), (4, 1, 1.0), (6, 5, 0.5)])
+def test_stability_interval_matches_simulation(order, inner_steps, inner_lr):
+    edge = bdf.approx_bdf_stability_interval(order=order, inner_steps=inner_steps, inner_lr=inner_lr)
+    loss = lambda x: 0.5 * jnp.sum(x**2)  # noqa: E731  (lambda = 1, so z = h)
+    lrs = jnp.array([0.9 * edge, 1.1 * edge])
+    paths = jax.vmap(
+        lambda lr: bdf.approx_bdf(loss, jnp.ones(1), lr, 600, order=order, inner_steps=inner_steps, inner_lr=inner_lr)
+    )(lrs)
+    final = np.abs(np.asarray(paths)[:, -1, 0])
+    assert final[0] < 1e-3, "just inside the interval the run decays"
+    assert not final[1] < 1e3, "just outside it the run blows up"
+
+
+def test_stability_interval_bad_input():
+    for changes, name in [
+        ({"inner_steps": 0}, "inner_steps"),
+        ({"order": 7}, "order"),
+        ({"inner_lr": -1.0}, "inner_lr"),
+        ({"inner_lr": float("inf")}, "inner_lr"),
+    ]:
+        with pytest.raises((ValueError, TypeError)) as err:
+            bdf.approx_bdf_stability_interval(**({"order": 2, "inner_steps": 1, "inner_lr": 0.5} | changes))
+        _check_message(err, name)
+
+
+def test_proximal_inner_lr_values_and_tracing():
+    h = np.array([0.1, 1.0, 100.0])
+    for k in range(1, 7):
+        beta = float(bdf.bdf_coefficients(k)[1])
+        np.testing.assert_allclose(bdf.proximal_inner_lr(h, order=k, smoothness=3.0), 1 / (1 + h * beta * 3.0), rtol=1e-15)
+    traced = jax.jit(jax.vmap(lambda lr: bdf.proximal_inner_lr(lr, order=2, smoothness=3.0)))(jnp.asarray(h))
+    np.testing.assert_allclose(np.asarray(traced), 1 / (1 + h * 2.0), rtol=1e-15)
+
+
+def test_proximal_inner_lr_is_stable_on_every_mode():
+    # every curvature in (0, ell], every outer step, orders 1..6, several inner counts: spectral radius < 1
+    ratios = np.linspace(1e-3, 1.0, 60)
+    h_ell = np.geomspace(1e-3, 1e6, 37)[:, None]
+    for k in range(1, 7):
+        eta = bdf.proximal_inner_lr(h_ell, order=k, smoothness=1.0)
+        for m in (1, 2, 3, 7):
+            assert bdf.approx_bdf_amplification(h_ell * ratios, order=k, inner_steps=m, inner_lr=eta).max() < 1
+    # and a fixed inner step is not: it fails once h beta ell > 2 / eta - 1
+    assert bdf.approx_bdf_amplification(np.array([10.0]), order=2, inner_steps=2, inner_lr=0.5)[0] > 1
+
+
+def test_proximal_inner_lr_bad_input():
+    for kwargs, name in [
+        ({"lr": 0.0}, "lr"),
+        ({"lr": np.array([1.0, -1.0])}, "lr"),
+        ({"smoothness": 0.0}, "smoothness"),
+        ({"order": 0}, "order"),
+    ]:
+        args = {"lr": 1.0, "order": 2, "smoothness": 1.0} | kwargs
+        with pytest.raises((ValueError, TypeError)) as err:
+            bdf.proximal_inner_lr(args.pop("lr"), **args)
+        _check_message(err, name)
+
+
+def test_amplification_with_an_array_of_inner_steps():
+    z = np.geomspace(0.01, 100.0, 7)[:, None] * np.array([1.0, 0.5])
+    eta = np.array([[0.2], [0.3], [0.5], [0.7], [0.9], [1.0], [0.05]])
+    batched = bdf.approx_bdf_amplification(z, order=3, inner_steps=2, inner_lr=eta)
+    assert batched.shape == (7, 2)
+    for i in range(7):
+        single = bdf.approx_bdf_amplification(z[i], order=3, inner_steps=2, inner_lr=float(eta[i, 0]))
+        np.testing.assert_array_equal(batched[i], single)
+    with pytest.raises(ValueError) as err:
+        bdf.approx_bdf_amplification(np.ones(3), order=2, inner_steps=1, inner_lr=np.ones(4))
+    _check_message(err, "inner_lr")
+    with pytest.raises(ValueError) as err:
+        bdf.approx_bdf_amplification(np.ones(2), order=2, inner_steps=1, inner_lr=np.array([0.5, -0.5]))
+    _check_message(err, "inner_lr")
+
+
+def test_bdf_polynomials_beyond_six_for_the_lesson():
+    for k in range(7, 13):
+        rho, sigma = bdf.lmm_polynomials("bdf", k)
+        assert rho.shape == sigma.shape == (k + 1,)
+        assert not bdf.is_zero_stable(rho), k
+    with pytest.raises(ValueError) as err:
+        bdf.lmm_polynomials("bdf", 13)
+    _check_message(err, "k")
+    with pytest.raises(ValueError) as err:
+        bdf.lmm_polynomials("adams_moulton", 7)
+    _check_message(err, "k")
+
+
+# ------------------------------------------------------------------ cross-check with nodepy (an independent implementation)
+
+
+def _fractions(values):
+    return [F(str(v)) for v in values]
+
+
+@pytest.mark.parametrize("k", range(1, 7))
+def test_nodepy_bdf_agrees(k):
+    nodepy_lm = importlib.import_module("nodepy.linear_multistep_method")
+    method = nodepy_lm.backward_difference_formula(k)
+    # nodepy stores alpha_k ... alpha_0 with the new value last; normalise its coefficient to 1
+    alpha_np, beta_np = _fractions(method.alpha)[::-1], _fractions(method.beta)[::-1]
+    alpha, beta = bdf.bdf_coefficients(k, exact=True)
+    assert [a / alpha_np[0] for a in alpha_np] == alpha
+    assert beta_np[0] / alpha_np[0] == beta and all(b == 0 for b in beta_np[1:])
+    assert method.order() == k and method.is_zero_stable()
+    assert method.A_alpha_stability() == int(np.floor(bdf.bdf_alpha_angle(k) + 1e-9))  # nodepy reports whole degrees
+
+
+@pytest.mark.parametrize("k", range(1, 5))
+def test_nodepy_adams_agrees(k):
+    nodepy_lm = importlib.import_module("nodepy.linear_multistep_method")
+    ab, am = nodepy_lm.Adams_Bashforth(k), nodepy_lm.Adams_Moulton(k)
+    assert _fractions(ab.beta)[::-1] == [0, *bdf.adams_bashforth_coefficients(k, exact=True)]
+    assert _fractions(am.beta)[::-1] == bdf.adams_moulton_coefficients(k, exact=True)
+    assert ab.order() == k and am.order() == k + 1
+
+
+def test_nodepy_bdf7_is_not_zero_stable():
+    nodepy_lm = importlib.import_module("nodepy.linear_multistep_method")
+    assert not nodepy_lm.backward_difference_formula(7).is_zero_stable()
+    assert not bdf.is_zero_stable(bdf.lmm_polynomials("bdf", 7)[0])
 
 
 # ------------------------------------------------------------------ bad input
