@@ -129,6 +129,14 @@ def _minimize(loss: Callable, dim: int) -> jax.Array:
     return jnp.asarray(x)
 
 
+def _feature_scales(feature_scales: Any, dim: int) -> np.ndarray:
+    """Per-feature scales: ones by default, else ``dim`` finite numbers > 0."""
+    scales = np.ones(dim) if feature_scales is None else as_real_numpy("feature_scales", feature_scales)
+    if scales.shape != (dim,) or np.any(scales <= 0):
+        raise ValueError(f"feature_scales must hold {dim} finite numbers > 0")
+    return scales
+
+
 def _orthogonal(dim: int, seed: int) -> np.ndarray:
     """A random orthogonal matrix (Haar measure), reproducible from ``seed``."""
     q, r = np.linalg.qr(np.random.default_rng(seed).standard_normal((dim, dim)))
@@ -275,9 +283,7 @@ def logistic_regression(
     num_samples = check_count("num_samples", num_samples, minimum=1)
     dim = check_count("dim", dim, minimum=1)
     check_positive("l2", l2)
-    scales = np.ones(dim) if feature_scales is None else as_real_numpy("feature_scales", feature_scales)
-    if scales.shape != (dim,) or np.any(scales <= 0):
-        raise ValueError(f"feature_scales must hold {dim} finite numbers > 0")
+    scales = _feature_scales(feature_scales, dim)
     rng = np.random.default_rng(check_seed("seed", seed))
     features = rng.standard_normal((num_samples, dim)) * scales
     w_true = rng.standard_normal(dim) / scales
@@ -298,10 +304,13 @@ def logistic_regression(
     )
 
 
-def robust_regression(num_samples: int = 200, dim: int = 10, *, kind: str = "logcosh", seed: int = 0) -> Problem:
+def robust_regression(
+    num_samples: int = 200, dim: int = 10, *, kind: str = "logcosh", feature_scales: Any = None, seed: int = 0
+) -> Problem:
     r"""Linear regression with a robust loss, on synthetic data with heavy-tailed noise.
 
-    Features :math:`a_i \sim \mathcal N(0, I)`, targets :math:`b_i = a_i^\top w_0 + \epsilon_i` with
+    Features :math:`a_i \sim \mathcal N(0, \mathrm{diag}(s)^2)` (``s`` is ``feature_scales``,
+    default ones; small scales make the problem badly conditioned), targets :math:`b_i = a_i^\top w_0 + \epsilon_i` with
     Student-t noise (3 degrees of freedom), and :math:`L(w) = \frac1n \sum_i \varphi(a_i^\top w - b_i)`:
 
     - ``kind="logcosh"``: :math:`\varphi(r) = \log\cosh r`, convex with
@@ -318,9 +327,10 @@ def robust_regression(num_samples: int = 200, dim: int = 10, *, kind: str = "log
     dim = check_count("dim", dim, minimum=1)
     if kind not in ("logcosh", "cauchy"):
         raise ValueError(f"kind must be 'logcosh' or 'cauchy', got {kind!r}")
+    scales = _feature_scales(feature_scales, dim)
     rng = np.random.default_rng(check_seed("seed", seed))
-    features = rng.standard_normal((num_samples, dim))
-    targets = features @ rng.standard_normal(dim) + rng.standard_t(3, num_samples)
+    features = rng.standard_normal((num_samples, dim)) * scales
+    targets = features @ (rng.standard_normal(dim) / scales) + rng.standard_t(3, num_samples)
     A, b = jnp.asarray(features), jnp.asarray(targets)
     smoothness = float(np.linalg.eigvalsh(features.T @ features).max() / num_samples)
     if kind == "cauchy":

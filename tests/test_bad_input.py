@@ -466,6 +466,65 @@ case("proximal_inner_lr lr zero", ValueError, "lr", lambda: gfbook.proximal_inne
 case("proximal_inner_lr smoothness nan", ValueError, "smoothness", lambda: gfbook.proximal_inner_lr(1.0, order=2, smoothness=NAN))  # noqa: E501
 case("proximal_inner_lr order 0", ValueError, "order", lambda: gfbook.proximal_inner_lr(1.0, order=0, smoothness=1.0))
 
+# --- rate bounds and the problems of Chapter 4 ------------------------------------------------------
+
+RATE_CALLS = {
+    "flow_convex_bound": lambda **kw: gfbook.flow_convex_bound(kw.get("t", 1.0), distance0=kw.get("distance0", 1.0)),
+    "gd_convex_bound": lambda **kw: gfbook.gd_convex_bound(
+        kw.get("k", 1), lr=kw.get("lr", 0.5), smoothness=kw.get("smoothness", 1.0), distance0=kw.get("distance0", 1.0)),
+    "gd_convex_bound_any_step": lambda **kw: gfbook.gd_convex_bound_any_step(
+        kw.get("k", 1), lr=kw.get("lr", 1.5), smoothness=kw.get("smoothness", 1.0), distance0=1.0, gap0=kw.get("gap0", 1.0)),
+    "gd_convex_tight_bound": lambda **kw: gfbook.gd_convex_tight_bound(
+        kw.get("k", 1), smoothness=kw.get("smoothness", 1.0), distance0=1.0, relative_step=kw.get("relative_step", 1.0)),
+    "flow_linear_bound": lambda **kw: gfbook.flow_linear_bound(
+        kw.get("t", 1.0), strong_convexity=kw.get("strong_convexity", 0.1), initial=kw.get("initial", 1.0)),
+    "gd_linear_bound": lambda **kw: gfbook.gd_linear_bound(
+        kw.get("k", 1), lr=kw.get("lr", 0.5), strong_convexity=kw.get("strong_convexity", 0.1), smoothness=1.0, initial=1.0),
+    "gd_distance_bound_any_step": lambda **kw: gfbook.gd_distance_bound_any_step(
+        kw.get("k", 1), lr=kw.get("lr", 0.5), strong_convexity=kw.get("strong_convexity", 0.1), smoothness=1.0,
+        distance0=1.0),
+    "flow_nonconvex_bound": lambda **kw: gfbook.flow_nonconvex_bound(kw.get("t", 1.0), gap0=kw.get("gap0", 1.0)),
+    "gd_nonconvex_bound": lambda **kw: gfbook.gd_nonconvex_bound(
+        kw.get("k", 1), lr=kw.get("lr", 0.5), smoothness=kw.get("smoothness", 1.0), gap0=kw.get("gap0", 1.0)),
+    "approx_bdf1_nonconvex_bound": lambda **kw: gfbook.approx_bdf1_nonconvex_bound(
+        kw.get("n", 1), lr=kw.get("lr", 1.0), inner_lr=kw.get("inner_lr", 0.5), smoothness=1.0, gap0=1.0),
+    "approx_bdf1_linear_bound": lambda **kw: gfbook.approx_bdf1_linear_bound(
+        kw.get("n", 1), lr=kw.get("lr", 1.0), inner_lr=kw.get("inner_lr", 0.5), smoothness=1.0,
+        strong_convexity=kw.get("strong_convexity", 0.1), gap0=1.0),
+    "approx_bdf1_convex_bound": lambda **kw: gfbook.approx_bdf1_convex_bound(
+        kw.get("distances", [1.0, 0.5]), lr=1.0, inner_lr=kw.get("inner_lr", 0.5), smoothness=1.0, gap0=1.0),
+}
+RATE_BAD = {
+    "flow_convex_bound": [("t", 0.0), ("t", "ab"), ("distance0", -1.0)],
+    "gd_convex_bound": [("lr", 1.5), ("lr", 0.0), ("k", 0), ("smoothness", NAN), ("distance0", INF)],
+    "gd_convex_bound_any_step": [("lr", 2.0), ("gap0", -1.0), ("k", -1)],
+    "gd_convex_tight_bound": [("relative_step", 1.5), ("relative_step", 0.0), ("smoothness", -1.0)],
+    "flow_linear_bound": [("strong_convexity", 0.0), ("t", -1.0), ("initial", NAN)],
+    "gd_linear_bound": [("lr", 1.01), ("strong_convexity", 2.0), ("k", -1)],
+    "gd_distance_bound_any_step": [("lr", 1.9), ("strong_convexity", -0.1)],
+    "flow_nonconvex_bound": [("t", 0.0), ("gap0", -1.0)],
+    "gd_nonconvex_bound": [("lr", 2.0), ("k", 0), ("gap0", NAN)],
+    "approx_bdf1_nonconvex_bound": [("inner_lr", 0.6), ("lr", -1.0), ("n", 0)],
+    "approx_bdf1_linear_bound": [("inner_lr", 0.9), ("strong_convexity", 5.0), ("n", -1)],
+    "approx_bdf1_convex_bound": [("distances", [1.0, 0.0]), ("distances", [[1.0]]), ("inner_lr", 1.0)],
+}
+for fn_name, bad_args in RATE_BAD.items():
+    for arg, value in bad_args:
+        call = lambda f=fn_name, a=arg, v=value: RATE_CALLS[f](**{a: v})  # noqa: E731
+        case(f"{fn_name} {arg}={value!r}", (ValueError, TypeError), arg, call)
+case("fit_linear_rate window too short", ValueError, "window", lambda: gfbook.fit_linear_rate(np.ones(5), window=(0, 1)))
+case("fit_linear_rate values zero", ValueError, "values", lambda: gfbook.fit_linear_rate(np.zeros(5), window=(0, 5)))
+case("fit_linear_rate values 2-D", ValueError, "values", lambda: gfbook.fit_linear_rate(np.ones((2, 3)), window=(0, 2)))
+ONES4 = np.ones(4)
+case("fit_sublinear_rate steps 0", ValueError, "steps", lambda: gfbook.fit_sublinear_rate(0 * ONES4, ONES4, window=(0, 4)))
+case("fit_sublinear_rate window not a pair", TypeError, "window", lambda: gfbook.fit_sublinear_rate(ONES4, ONES4, window=3))
+case("robust_regression kind", ValueError, "kind", lambda: gfbook.robust_regression(kind="l1"))
+case("robust_regression scales", ValueError, "feature_scales", lambda: gfbook.robust_regression(2, 2, feature_scales=[1, 0]))
+case("robust_regression num_samples", ValueError, "num_samples", lambda: gfbook.robust_regression(num_samples=0))
+case("huber_worst_case num_steps", (ValueError, TypeError), "num_steps", lambda: gfbook.huber_worst_case(-1))
+case("huber_worst_case relative_step", ValueError, "relative_step", lambda: gfbook.huber_worst_case(3, relative_step=2.0))
+case("huber_worst_case distance0", ValueError, "distance0", lambda: gfbook.huber_worst_case(3, distance0=0.0))
+
 @pytest.mark.parametrize("call, error, argument", CASES)
 def test_bad_input_is_named(call, error, argument):
     with pytest.raises(error, match=rf"^{argument}\b"):
@@ -482,6 +541,7 @@ COVERED = {
     "fit_power_law", "divergence_index", "diverged",
     "bdf_coefficients", "bdf_alpha_angle", "adams_bashforth_coefficients", "adams_moulton_coefficients",
     "approx_bdf", "approx_bdf_amplification", "approx_bdf_stability_interval", "proximal_inner_lr",
+    *RATE_CALLS, "fit_linear_rate", "fit_sublinear_rate", "robust_regression", "huber_worst_case",
 }  # fmt: skip
 
 
