@@ -10,6 +10,7 @@ The package follows the book's data flow::
 * :mod:`gfbook.modified` -- backward error analysis: modified losses and modified flows.
 * :mod:`gfbook.bdf` -- linear multistep methods, their stability, and approximate BDF.
 * :mod:`gfbook.rates` -- convergence-rate bounds (flow, GD, approximate BDF1) and rate fits.
+* :mod:`gfbook.corridors` -- corridors and the Corridor Learning Rate (a Polyak step size).
 * :mod:`gfbook.networks`, :mod:`gfbook.data` -- small networks and locally generated data.
 * :mod:`gfbook.measure` -- distances between trajectories, sharpness, fitted rates.
 * :mod:`gfbook.plotting` -- the book's figures, in one consistent style.
@@ -33,6 +34,7 @@ from gfbook.bdf import (  # noqa: E402
     bdf_coefficients,
     proximal_inner_lr,
 )
+from gfbook.corridors import clr_descent, clr_sgd, corridor_lr, corridor_ratio  # noqa: E402
 from gfbook.exact import quadratic_flow, quadratic_gd  # noqa: E402
 from gfbook.measure import (  # noqa: E402
     diverged,
@@ -87,6 +89,10 @@ __all__ = [
     "approx_bdf_stability_interval",
     "bdf_alpha_angle",
     "bdf_coefficients",
+    "clr_descent",
+    "clr_sgd",
+    "corridor_lr",
+    "corridor_ratio",
     "diverged",
     "divergence_index",
     "fit_linear_rate",
