@@ -525,6 +525,18 @@ case("huber_worst_case num_steps", (ValueError, TypeError), "num_steps", lambda:
 case("huber_worst_case relative_step", ValueError, "relative_step", lambda: gfbook.huber_worst_case(3, relative_step=2.0))
 case("huber_worst_case distance0", ValueError, "distance0", lambda: gfbook.huber_worst_case(3, distance0=0.0))
 
+# --- corridors ----------------------------------------------------------------------------------------
+
+case("corridor_ratio loss not callable", TypeError, "loss", lambda: gfbook.corridor_ratio(3, X0))
+case("corridor_ratio x nan", ValueError, "x", lambda: gfbook.corridor_ratio(loss, jnp.array([1.0, NAN, 0.0])))
+case("corridor_lr fraction zero", ValueError, "fraction", lambda: gfbook.corridor_lr(loss, X0, fraction=0.0))
+case("corridor_lr f_star inf", ValueError, "f_star", lambda: gfbook.corridor_lr(loss, X0, f_star=INF))
+case("corridor_lr max_lr negative", ValueError, "max_lr", lambda: gfbook.corridor_lr(loss, X0, max_lr=-1.0))
+case("clr_descent num_steps float", TypeError, "num_steps", lambda: gfbook.clr_descent(loss, X0, 2.0))
+case("clr_descent x0 empty", ValueError, "x0", lambda: gfbook.clr_descent(loss, jnp.zeros(0), 2))
+case("clr_descent loss vector", TypeError, "loss", lambda: gfbook.clr_descent(vector_loss, X0, 2))
+case("clr_sgd batches empty", ValueError, "batches", lambda: gfbook.clr_sgd(lambda x, b: loss(x), X0, {}))
+
 @pytest.mark.parametrize("call, error, argument", CASES)
 def test_bad_input_is_named(call, error, argument):
     with pytest.raises(error, match=rf"^{argument}\b"):
@@ -542,6 +554,7 @@ COVERED = {
     "bdf_coefficients", "bdf_alpha_angle", "adams_bashforth_coefficients", "adams_moulton_coefficients",
     "approx_bdf", "approx_bdf_amplification", "approx_bdf_stability_interval", "proximal_inner_lr",
     *RATE_CALLS, "fit_linear_rate", "fit_sublinear_rate", "robust_regression", "huber_worst_case",
+    "corridor_ratio", "corridor_lr", "clr_descent", "clr_sgd",
 }  # fmt: skip
 
 
