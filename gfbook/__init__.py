@@ -37,6 +37,7 @@ from gfbook.bdf import (  # noqa: E402
 from gfbook.corridors import clr_descent, clr_sgd, corridor_lr, corridor_ratio  # noqa: E402
 from gfbook.exact import quadratic_flow, quadratic_gd  # noqa: E402
 from gfbook.measure import (  # noqa: E402
+    curvature_along,
     diverged,
     divergence_index,
     fit_power_law,
@@ -93,6 +94,7 @@ __all__ = [
     "clr_sgd",
     "corridor_lr",
     "corridor_ratio",
+    "curvature_along",
     "diverged",
     "divergence_index",
     "fit_linear_rate",

@@ -14,7 +14,7 @@ import jax.numpy as jnp
 import numpy as np
 from jax.flatten_util import ravel_pytree
 
-from gfbook._checks import as_float_tree, as_real_numpy, check_count, check_positive
+from gfbook._checks import as_float_tree, as_real_numpy, check_count, check_positive, check_seed
 from gfbook.methods import gradient_descent, gradient_flow
 from gfbook.methods._common import as_partial, checked_loss_value
 
@@ -120,6 +120,29 @@ def hessian_extreme_eigenvalues(
     num_iters = check_count("num_iters", num_iters, minimum=1)
     loss = as_partial("loss", loss)
     return _extremes(loss, x, jax.random.key(seed), num_iters)
+
+
+def curvature_along(
+    loss: Callable, trajectory: Any, *, num_iters: int = 100, seed: int = 0
+) -> tuple[jax.Array, jax.Array]:
+    r""":math:`(\lambda_{\min}, \lambda_{\max})` of :math:`\nabla^2 L` at every point of a trajectory.
+
+    ``trajectory`` is what the methods return: an array (or a pytree) with a leading time
+    axis. The extremes of :func:`hessian_extreme_eigenvalues` are computed at all points in
+    one ``jax.vmap``, by Hessian-vector products only. Returns two arrays of the trajectory's
+    length: the most negative curvature :math:`\lambda_{\min}` and the sharpness
+    :math:`\lambda_{\max}`.
+    """
+    leaves = jax.tree.leaves(trajectory)
+    if not leaves or any(jnp.ndim(leaf) < 1 for leaf in leaves):
+        raise ValueError("trajectory must have a leading time axis on every leaf")
+    if len({jnp.shape(leaf)[0] for leaf in leaves}) != 1:
+        raise ValueError("trajectory must have the same number of points on every leaf")
+    as_float_tree("trajectory", trajectory)
+    num_iters = check_count("num_iters", num_iters, minimum=1)
+    loss = as_partial("loss", loss)
+    key = jax.random.key(check_seed("seed", seed))
+    return jax.vmap(lambda x: _extremes(loss, x, key, num_iters))(trajectory)
 
 
 def sharpness(loss: Callable, x: Any, *, num_iters: int = 200, seed: int = 0) -> jax.Array:

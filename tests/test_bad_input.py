@@ -536,6 +536,10 @@ case("clr_descent num_steps float", TypeError, "num_steps", lambda: gfbook.clr_d
 case("clr_descent x0 empty", ValueError, "x0", lambda: gfbook.clr_descent(loss, jnp.zeros(0), 2))
 case("clr_descent loss vector", TypeError, "loss", lambda: gfbook.clr_descent(vector_loss, X0, 2))
 case("clr_sgd batches empty", ValueError, "batches", lambda: gfbook.clr_sgd(lambda x, b: loss(x), X0, {}))
+case("curvature_along trajectory 0-D", ValueError, "trajectory", lambda: gfbook.curvature_along(loss, jnp.ones(())))
+case("curvature_along trajectory nan", ValueError, "trajectory", lambda: gfbook.curvature_along(loss, jnp.full((2, 3), NAN)))
+TWO_POINTS = jnp.ones((2, 3))
+case("curvature_along seed < 0", (ValueError, TypeError), "seed", lambda: gfbook.curvature_along(loss, TWO_POINTS, seed=-1))
 
 @pytest.mark.parametrize("call, error, argument", CASES)
 def test_bad_input_is_named(call, error, argument):
@@ -554,7 +558,7 @@ COVERED = {
     "bdf_coefficients", "bdf_alpha_angle", "adams_bashforth_coefficients", "adams_moulton_coefficients",
     "approx_bdf", "approx_bdf_amplification", "approx_bdf_stability_interval", "proximal_inner_lr",
     *RATE_CALLS, "fit_linear_rate", "fit_sublinear_rate", "robust_regression", "huber_worst_case",
-    "corridor_ratio", "corridor_lr", "clr_descent", "clr_sgd",
+    "corridor_ratio", "corridor_lr", "clr_descent", "clr_sgd", "curvature_along",
 }  # fmt: skip
 
 

@@ -231,3 +231,29 @@ def test_divergence_threshold_is_compared_with_the_norm():
     path = np.ones((5, 3))
     path[3:] = 1e180
     assert gfbook.divergence_index(path, threshold=1e200) is None
+
+
+def test_curvature_along_a_trajectory_matches_eigvalsh(rosen):
+    path = gfbook.gradient_descent(rosen.loss, rosen.x0, 1e-3, 30)
+    lam_min, lam_max = gfbook.curvature_along(rosen.loss, path, num_iters=300)
+    assert lam_min.shape == lam_max.shape == (31,)
+    exact = np.array([np.linalg.eigvalsh(np.asarray(jax.hessian(rosen.loss)(x))) for x in path])
+    np.testing.assert_allclose(np.asarray(lam_min), exact[:, 0], rtol=1e-6, atol=1e-8)
+    np.testing.assert_allclose(np.asarray(lam_max), exact[:, -1], rtol=1e-6)
+
+
+def test_curvature_along_a_pytree_trajectory(net_hessian):
+    eig = np.linalg.eigvalsh(net_hessian[0])
+    trajectory = jax.tree.map(lambda leaf: jnp.stack([leaf, leaf]), NET_PARAMS)
+    lam_min, lam_max = gfbook.curvature_along(net_loss, trajectory, num_iters=600)
+    np.testing.assert_allclose(np.asarray(lam_max), [eig.max()] * 2, rtol=1e-9, atol=1e-9)
+    np.testing.assert_allclose(np.asarray(lam_min), [eig.min()] * 2, rtol=1e-9, atol=1e-9)
+
+
+def test_curvature_along_bad_input(rosen):
+    with pytest.raises(ValueError, match="^trajectory"):
+        gfbook.curvature_along(rosen.loss, {"a": jnp.ones((3, 2)), "b": jnp.ones((4, 2))})
+    with pytest.raises(ValueError, match="^trajectory"):
+        gfbook.curvature_along(rosen.loss, jnp.ones(()))
+    with pytest.raises((ValueError, TypeError), match="^num_iters"):
+        gfbook.curvature_along(rosen.loss, jnp.ones((3, 2)), num_iters=0)
