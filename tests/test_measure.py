@@ -257,3 +257,28 @@ def test_curvature_along_bad_input(rosen):
         gfbook.curvature_along(rosen.loss, jnp.ones(()))
     with pytest.raises((ValueError, TypeError), match="^num_iters"):
         gfbook.curvature_along(rosen.loss, jnp.ones((3, 2)), num_iters=0)
+
+
+def test_distance_estimate_by_hand():
+    est = gfbook.gd_flow_distance_estimate(0.1, [-1.0, -2.0, 0.5], [2.0, 4.0, 1.0])
+    # e1 = 0.005 * 2 = 0.01; e2 = (1 + 0.1 * 2) * 0.01 + 0.005 * 4 = 0.032
+    np.testing.assert_allclose(est, [0.0, 0.01, 0.032], rtol=1e-14)
+    with pytest.raises(ValueError, match="^hg_norm"):
+        gfbook.gd_flow_distance_estimate(0.1, [1.0, 2.0], [1.0])
+    with pytest.raises(ValueError, match="^lr"):
+        gfbook.gd_flow_distance_estimate(0.0, [1.0], [1.0])
+
+
+def test_distance_estimate_bounds_gd_on_a_convex_quadratic():
+    quad = gfbook.quadratic([0.1, 0.5, 2.0, 4.0], rotation_seed=0)
+    A = np.asarray(quad.hessian)
+    for lr in (0.05, 0.2, 0.45):  # lr * lambda_max < 2
+        n = int(10 / lr)
+        gd = np.asarray(gfbook.quadratic_gd(quad.hessian, quad.x0, lr, n))
+        flow = np.asarray(gfbook.quadratic_flow(quad.hessian, quad.x0, lr * jnp.arange(n + 1)))
+        measured = np.linalg.norm(gd - flow, axis=1)
+        lam_min = np.full(n + 1, 0.1)
+        hg = np.linalg.norm(flow @ (A @ A).T, axis=1)
+        estimate = gfbook.gd_flow_distance_estimate(lr, lam_min, hg)
+        assert np.all(measured <= estimate * (1 + 1e-12) + 1e-15)
+        assert measured.max() > 0.3 * estimate.max()  # and not absurdly loose
