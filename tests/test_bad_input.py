@@ -540,6 +540,9 @@ case("curvature_along trajectory 0-D", ValueError, "trajectory", lambda: gfbook.
 case("curvature_along trajectory nan", ValueError, "trajectory", lambda: gfbook.curvature_along(loss, jnp.full((2, 3), NAN)))
 TWO_POINTS = jnp.ones((2, 3))
 case("curvature_along seed < 0", (ValueError, TypeError), "seed", lambda: gfbook.curvature_along(loss, TWO_POINTS, seed=-1))
+case("gd_flow_distance_estimate lr", ValueError, "lr", lambda: gfbook.gd_flow_distance_estimate(-0.1, [1.0], [1.0]))
+case("gd_flow_distance_estimate shapes", ValueError, "hg_norm", lambda: gfbook.gd_flow_distance_estimate(0.1, [1.0], [1, 2]))
+case("gd_flow_distance_estimate nan", ValueError, "lam_min", lambda: gfbook.gd_flow_distance_estimate(0.1, [NAN], [1.0]))
 
 @pytest.mark.parametrize("call, error, argument", CASES)
 def test_bad_input_is_named(call, error, argument):
@@ -558,7 +561,7 @@ COVERED = {
     "bdf_coefficients", "bdf_alpha_angle", "adams_bashforth_coefficients", "adams_moulton_coefficients",
     "approx_bdf", "approx_bdf_amplification", "approx_bdf_stability_interval", "proximal_inner_lr",
     *RATE_CALLS, "fit_linear_rate", "fit_sublinear_rate", "robust_regression", "huber_worst_case",
-    "corridor_ratio", "corridor_lr", "clr_descent", "clr_sgd", "curvature_along",
+    "corridor_ratio", "corridor_lr", "clr_descent", "clr_sgd", "curvature_along", "gd_flow_distance_estimate",
 }  # fmt: skip
 
 

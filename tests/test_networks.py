@@ -96,3 +96,18 @@ def test_mnist1d_is_generated_locally_and_deterministically():
 def test_bad_input(call, error, argument):
     with pytest.raises(error, match=rf"^{argument}\b"):
         call()
+
+
+def test_deep_linear_square_loss_gradient_by_hand():
+    params = mlp_init(jax.random.key(6), [3, 4, 4, 2], bias=False, dtype=jnp.float64)
+    x = jax.random.normal(jax.random.key(7), (5, 3))
+    y = jax.random.normal(jax.random.key(8), (5, 2))
+    W1, W2, W3 = (np.asarray(p["w"]) for p in params)
+    X, Y = np.asarray(x), np.asarray(y)
+    R = X @ W1 @ W2 @ W3 - Y  # residuals, one row per example
+    loss = mlp_loss(x, y, activation="linear", kind="square")
+    assert float(loss(params)) == pytest.approx(0.5 * np.mean(np.sum(R**2, axis=1)), rel=1e-12)
+    grads = jax.grad(loss)(params)
+    np.testing.assert_allclose(grads[0]["w"], X.T @ R @ W3.T @ W2.T / 5, rtol=1e-10)
+    np.testing.assert_allclose(grads[1]["w"], (X @ W1).T @ R @ W3.T / 5, rtol=1e-10)
+    np.testing.assert_allclose(grads[2]["w"], (X @ W1 @ W2).T @ R / 5, rtol=1e-10)
