@@ -1,0 +1,107 @@
+"""Write the student edition of every chapter notebook: solutions removed, placeholders left.
+
+Usage (from the repository root)::
+
+    .venv/bin/python teaching/student_notebooks.py [--out _build/student]
+
+For each ``chapters/*.ipynb`` it writes ``<out>/notebooks/<name>.ipynb`` and a zip of them,
+``<out>/student-notebooks.zip``. A solution is everything between a ``{solution-start}``
+directive and its ``{solution-end}`` in the book's gated syntax: the solution's prose (the rest
+of the markdown cell that opens it) and every code cell up to the closing directive. Each
+solution becomes one markdown note and one code cell with a placeholder naming the exercise.
+All other cells are copied unchanged.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import json
+import re
+import zipfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+START = re.compile(r"```\{solution-start\}\s*(\S+)")
+END = re.compile(r"```\{solution-end\}\s*\n```\s*\n?")
+
+
+def _source(cell: dict) -> str:
+    return "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+
+
+def placeholder_cells(label: str, cell_id: str) -> list[dict]:
+    """The note and the empty code cell that replace the solution of exercise ``label``."""
+    note = {
+        "cell_type": "markdown",
+        "id": f"{cell_id}-note",
+        "metadata": {},
+        "source": f"**Your solution to {{ref}}`{label}`** goes in the next cell.",
+    }
+    code = {
+        "cell_type": "code",
+        "execution_count": None,
+        "id": f"{cell_id}-answer",
+        "metadata": {"tags": ["student-answer"], "exercise": label},
+        "outputs": [],
+        "source": f"# Exercise {label}: write your solution here.\n",
+    }
+    return [note, code]
+
+
+def student_version(notebook: dict) -> dict:
+    """A copy of ``notebook`` with every solution replaced by placeholder cells."""
+    out = copy.deepcopy(notebook)
+    cells: list[dict] = []
+    inside: str | None = None
+    for number, cell in enumerate(notebook["cells"]):
+        if cell["cell_type"] != "markdown":
+            if inside is None:
+                cells.append(copy.deepcopy(cell))
+            continue  # a code cell of a solution: dropped (its placeholder is already in place)
+        text, pieces = _source(cell), []
+        while text:
+            if inside is None:
+                start = START.search(text)
+                if start is None:
+                    pieces.append(text)
+                    break
+                pieces.append(text[: start.start()])
+                inside = start.group(1)
+                pieces.append(placeholder_cells(inside, f"{cell.get('id', 'cell')}-{number}-{len(pieces)}"))
+                text = text[start.end() :]
+            else:
+                end = END.search(text)
+                if end is None:
+                    break  # the rest of this cell is the solution's prose
+                inside, text = None, text[end.end() :]
+        for piece in pieces:
+            if isinstance(piece, list):
+                cells.extend(piece)
+            elif piece.strip():
+                cells.append({**copy.deepcopy(cell), "id": f"{cell.get('id', 'cell')}-{len(cells)}", "source": piece})
+    if inside is not None:
+        raise ValueError(f"solution {inside!r} is never closed with {{solution-end}}")
+    out["cells"] = cells
+    return out
+
+
+def main(argv: list[str] | None = None) -> Path:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=ROOT / "_build" / "student", help="output folder")
+    args = parser.parse_args(argv)
+    folder = args.out / "notebooks"
+    folder.mkdir(parents=True, exist_ok=True)
+    archive = args.out / "student-notebooks.zip"
+    with zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_DEFLATED) as bundle:
+        for path in sorted((ROOT / "chapters").glob("*.ipynb")):
+            student = student_version(json.loads(path.read_text(encoding="utf-8")))
+            target = folder / path.name
+            target.write_text(json.dumps(student, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+            bundle.write(target, arcname=path.name)
+    print(f"wrote {len(list(folder.glob('*.ipynb')))} student notebooks to {folder} and {archive}")
+    return archive
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,71 @@
+"""The student edition of the notebooks: solutions removed, placeholders left, everything else kept."""
+
+import importlib.util
+import json
+import re
+import zipfile
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = sorted((ROOT / "chapters").glob("*.ipynb"))
+spec = importlib.util.spec_from_file_location("student_notebooks", ROOT / "teaching" / "student_notebooks.py")
+student_notebooks = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(student_notebooks)
+
+
+def source(cell):
+    return "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_student_notebook_has_no_solution(path):
+    original = json.loads(path.read_text(encoding="utf-8"))
+    student = student_notebooks.student_version(original)
+    markdown = "\n".join(source(c) for c in student["cells"] if c["cell_type"] == "markdown")
+    assert "{solution-start}" not in markdown and "{solution-end}" not in markdown
+    labels = re.findall(r"```\{exercise-start\}\s*\n:label:\s*(\S+)", markdown)
+    answers = [c["metadata"]["exercise"] for c in student["cells"] if "student-answer" in c["metadata"].get("tags", [])]
+    assert labels and answers == labels, "one answer cell per exercise, in order"
+    original_code = [source(c) for c in original["cells"] if c["cell_type"] == "code"]
+    kept = [c for c in student["cells"] if c["cell_type"] == "code" and c["metadata"].get("exercise") is None]
+    student_code = [source(c) for c in kept]
+    solution_code = [c for c in original_code if c not in student_code]
+    assert len(solution_code) >= len(labels) // 2, "the solutions' code cells are gone"
+    # nothing else is lost or reordered: the kept code cells are the original ones minus the solutions
+    assert student_code == [c for c in original_code if c not in solution_code]
+    # and no line of solution code survives anywhere (lines long enough to be specific)
+    text = "\n".join(source(c) for c in student["cells"])
+    for cell in solution_code:
+        for line in cell.splitlines():
+            if len(line.strip()) > 40 and line not in "\n".join(student_code):
+                assert line not in text
+
+
+def test_prose_of_a_solution_is_removed():
+    notebook = {
+        "cells": [
+            {"cell_type": "markdown", "id": "a", "metadata": {},
+             "source": "Intro\n\n```{exercise-start}\n:label: ex-one\n```\n\nDo it.\n\n```{exercise-end}\n```\n\n"
+                       "```{solution-start} ex-one\n:class: dropdown\n```\n\nTHE SECRET ANSWER"},
+            {"cell_type": "code", "id": "b", "metadata": {}, "outputs": [], "execution_count": None,
+             "source": "secret = 42"},
+            {"cell_type": "markdown", "id": "c", "metadata": {}, "source": "```{solution-end}\n```\n\nAfter."},
+        ],
+        "metadata": {},
+    }
+    student = student_notebooks.student_version(notebook)
+    text = json.dumps(student)
+    assert "SECRET" not in text and "secret = 42" not in text
+    assert "Do it." in text and "After." in text and "Intro" in text
+    with pytest.raises(ValueError, match="never closed"):
+        student_notebooks.student_version({"cells": notebook["cells"][:2], "metadata": {}})
+
+
+def test_command_writes_notebooks_and_zip(tmp_path):
+    archive = student_notebooks.main(["--out", str(tmp_path)])
+    with zipfile.ZipFile(archive) as bundle:
+        assert sorted(bundle.namelist()) == [p.name for p in NOTEBOOKS]
+    for path in NOTEBOOKS:
+        assert json.loads((tmp_path / "notebooks" / path.name).read_text(encoding="utf-8"))["cells"]
