@@ -69,3 +69,19 @@ def test_command_writes_notebooks_and_zip(tmp_path):
         assert sorted(bundle.namelist()) == [p.name for p in NOTEBOOKS]
     for path in NOTEBOOKS:
         assert json.loads((tmp_path / "notebooks" / path.name).read_text(encoding="utf-8"))["cells"]
+
+
+def test_student_site_is_staged_from_the_student_notebooks(tmp_path):
+    spec_site = importlib.util.spec_from_file_location("build_student_site", ROOT / "teaching" / "build_student_site.py")
+    site = importlib.util.module_from_spec(spec_site)
+    spec_site.loader.exec_module(site)
+    src = site.stage(tmp_path)
+    assert "student edition" in (src / "_config.yml").read_text(encoding="utf-8")
+    for name in site.PAGES:
+        assert (src / name).read_bytes() == (ROOT / name).read_bytes()
+    for path in NOTEBOOKS:
+        staged = json.loads((src / "chapters" / path.name).read_text(encoding="utf-8"))
+        assert staged == student_notebooks.student_version(json.loads(path.read_text(encoding="utf-8")))
+    toc_files = re.findall(r"file:\s*(\S+)", (ROOT / "_toc.yml").read_text(encoding="utf-8"))
+    for entry in toc_files:  # every page of the book is staged
+        assert any((src / f"{entry}{ext}").exists() for ext in (".md", ".ipynb")), entry

@@ -1,0 +1,68 @@
+"""Build the student edition of the website: the same book with every solution removed.
+
+Usage (from the repository root)::
+
+    .venv/bin/python teaching/build_student_site.py [--out _build/student]
+
+The book's pages are staged in ``<out>/src`` with each chapter replaced by its student
+version (:mod:`student_notebooks`: solutions' prose and code removed, an empty answer cell left
+per exercise), and built there with ``jupyter-book build -W -n`` (warnings are errors, as for
+the full edition). The site lands in ``<out>/src/_build/html``. The chapters are executed for
+this edition (their code differs from the full edition's, so the cache does not apply): a few
+minutes on a laptop.
+
+Why not sphinx-exercise's ``hide_solutions`` option? With the book's gated solutions
+(``solution-start`` / ``solution-end``) it fails in sphinx-exercise 1.x with "unknown node type:
+solution_end_node", and it would hide the prose only, not remove the code from the notebooks
+that readers download.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import yaml
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from student_notebooks import student_version  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+PAGES = ["_toc.yml", "intro.md", "bibliography.md", "references.bib"]
+
+
+def stage(out: Path) -> Path:
+    """Write the student edition's sources to ``out / "src"`` and return that folder."""
+    src = out / "src"
+    if src.exists():
+        shutil.rmtree(src)
+    (src / "chapters").mkdir(parents=True)
+    config = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
+    config["title"] = f"{config.get('title', 'Book')} (student edition)"
+    (src / "_config.yml").write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
+    for name in PAGES:
+        shutil.copy(ROOT / name, src / name)
+    for path in sorted((ROOT / "chapters").glob("*.ipynb")):
+        student = student_version(json.loads(path.read_text(encoding="utf-8")))
+        (src / "chapters" / path.name).write_text(json.dumps(student, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    return src
+
+
+def main(argv: list[str] | None = None) -> Path:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=ROOT / "_build" / "student", help="output folder")
+    args = parser.parse_args(argv)
+    src = stage(args.out)
+    jupyter_book = Path(sys.executable).with_name("jupyter-book")
+    subprocess.run([str(jupyter_book), "build", str(src), "-W", "-n", "--keep-going"], check=True)
+    site = src / "_build" / "html"
+    print(f"student edition written to {site}")
+    return site
+
+
+if __name__ == "__main__":
+    main()
