@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -32,7 +33,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from student_notebooks import student_version  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
-PAGES = ["_toc.yml", "intro.md", "bibliography.md", "references.bib"]
+TOC_PAGES = re.findall(r"(?:root|file):\s*(\S+)", (ROOT / "_toc.yml").read_text(encoding="utf-8"))
+PAGES = ["_toc.yml", "references.bib"] + [f"{page}.md" for page in TOC_PAGES if (ROOT / f"{page}.md").exists()]
 
 
 def stage(out: Path) -> Path:

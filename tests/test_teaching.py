@@ -85,3 +85,14 @@ def test_student_site_is_staged_from_the_student_notebooks(tmp_path):
     toc_files = re.findall(r"file:\s*(\S+)", (ROOT / "_toc.yml").read_text(encoding="utf-8"))
     for entry in toc_files:  # every page of the book is staged
         assert any((src / f"{entry}{ext}").exists() for ext in (".md", ".ipynb")), entry
+
+
+def test_instructor_page_lists_every_exercise():
+    page = (ROOT / "instructors.md").read_text(encoding="utf-8")
+    listed = re.findall(r"\| `(ex-[^`]+)` \|", page)
+    in_chapters = []
+    for path in NOTEBOOKS:
+        markdown = "\n".join(source(c) for c in json.loads(path.read_text(encoding="utf-8"))["cells"]
+                             if c["cell_type"] == "markdown")
+        in_chapters += re.findall(r"```\{exercise-start\}\s*\n:label:\s*(\S+)", markdown)
+    assert listed == in_chapters
