@@ -20,11 +20,7 @@ from jax.tree_util import Partial
 
 from gfbook._checks import as_float_tree, check_count, check_positive, is_traced
 from gfbook.measure import hvp
-from gfbook.methods._common import as_partial, checked_loss_value, prepend
-
-
-def _squared_norm(tree: Any) -> jax.Array:
-    return sum(jnp.sum(leaf**2) for leaf in jax.tree.leaves(tree))
+from gfbook.methods._common import as_partial, checked_loss_value, prepend, squared_norm
 
 
 def _check_rule(fraction: Any, f_star: Any, max_lr: Any) -> None:
@@ -51,7 +47,7 @@ def corridor_ratio(loss: Callable, x: Any) -> jax.Array:
     loss = as_partial("loss", loss)
     x = as_float_tree("x", x)
     g = jax.grad(loss)(x)
-    return jnp.sqrt(_squared_norm(hvp(loss, x, g)) / _squared_norm(g))
+    return jnp.sqrt(squared_norm(hvp(loss, x, g)) / squared_norm(g))
 
 
 def _clr_step_size(value: jax.Array, grad_sq: jax.Array, fraction: Any, f_star: Any, max_lr: Any) -> jax.Array:
@@ -79,7 +75,7 @@ def corridor_lr(
     x = as_float_tree("x", x)
     _check_rule(fraction, f_star, max_lr)
     value, g = jax.value_and_grad(loss)(x)
-    return _clr_step_size(value, _squared_norm(g), fraction, f_star, max_lr)
+    return _clr_step_size(value, squared_norm(g), fraction, f_star, max_lr)
 
 
 @jax.jit
@@ -90,7 +86,7 @@ def _clr_scan(loss: Partial, x0: Any, batches: Any, fraction: Any, f_star: Any, 
 
     def step(x, batch):
         value, g = value_and_grad(x, batch)
-        h = _clr_step_size(value, _squared_norm(g), fraction, f_star, max_lr)
+        h = _clr_step_size(value, squared_norm(g), fraction, f_star, max_lr)
         x_next = jax.tree.map(lambda xi, gi: xi - h.astype(xi.dtype) * gi, x, g)
         return x_next, (x_next, h)
 

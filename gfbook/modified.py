@@ -26,7 +26,7 @@ import jax.numpy as jnp
 from jax.tree_util import Partial
 
 from gfbook._checks import check_count, check_finite_scalar, check_positive
-from gfbook.methods._common import as_partial, negative_gradient
+from gfbook.methods._common import as_partial, negative_gradient, squared_norm
 
 MAX_ORDER = 2
 
@@ -36,12 +36,9 @@ def _axpy(a: Any, x: Any, y: Any) -> Any:
     return jax.tree.map(lambda xi, yi: a * xi + yi, x, y)
 
 
-def _squared_norm(tree: Any) -> jax.Array:
-    return sum(jnp.sum(leaf**2) for leaf in jax.tree.leaves(tree))
-
 
 def _regularized_loss(loss: Partial, strength: jax.Array, x: Any) -> jax.Array:
-    return loss(x) + strength * _squared_norm(jax.grad(loss)(x))
+    return loss(x) + strength * squared_norm(jax.grad(loss)(x))
 
 
 def gradient_regularized_loss(loss: Callable, strength: float) -> Partial:

@@ -47,6 +47,11 @@ def checked_loss_value(loss: Callable, x: Any) -> jax.Array:
     return value
 
 
+def squared_norm(tree: Any) -> jax.Array:
+    """The squared Euclidean norm of a pytree: the sum of the squares of every leaf's entries."""
+    return sum(jnp.sum(leaf**2) for leaf in jax.tree.leaves(tree))
+
+
 def negative_gradient(loss: Callable, x: Any) -> Any:
     """The gradient-flow vector field :math:`-\\nabla L(x)`, leaf by leaf for a pytree ``x``."""
     return jax.tree.map(jnp.negative, jax.grad(loss)(x))
