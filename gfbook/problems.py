@@ -129,6 +129,12 @@ def _minimize(loss: Callable, dim: int) -> jax.Array:
     return jnp.asarray(x)
 
 
+def _solved(name: str, loss: Partial, dim: int, **facts: float) -> Problem:
+    """A convex problem started at the origin, with its minimiser and optimal value computed by :func:`_minimize`."""
+    x_star = _minimize(loss, dim)
+    return Problem(name=name, loss=loss, x0=jnp.zeros(dim), x_star=x_star, f_star=float(loss(x_star)), **facts)
+
+
 def _feature_scales(feature_scales: Any, dim: int) -> np.ndarray:
     """Per-feature scales: ones by default, else ``dim`` finite numbers > 0."""
     scales = np.ones(dim) if feature_scales is None else as_real_numpy("feature_scales", feature_scales)
@@ -291,17 +297,8 @@ def logistic_regression(
     A = jnp.asarray(features * labels[:, None])  # rows y_i a_i
 
     loss = Partial(_logistic_loss, A, jnp.asarray(float(l2)))
-    x_star = _minimize(loss, dim)
     smoothness = float(np.linalg.eigvalsh(np.asarray(A.T @ A)).max() / (4 * num_samples) + l2)
-    return Problem(
-        name="logistic regression",
-        loss=loss,
-        x0=jnp.zeros(dim),
-        x_star=x_star,
-        f_star=float(loss(x_star)),
-        smoothness=smoothness,
-        strong_convexity=float(l2),
-    )
+    return _solved("logistic regression", loss, dim, smoothness=smoothness, strong_convexity=float(l2))
 
 
 def robust_regression(
@@ -336,16 +333,7 @@ def robust_regression(
     if kind == "cauchy":
         loss = Partial(_cauchy_loss, A, b)
         return Problem(name="Cauchy regression", loss=loss, x0=jnp.zeros(dim), smoothness=smoothness)
-    loss = Partial(_logcosh_loss, A, b)
-    x_star = _minimize(loss, dim)
-    return Problem(
-        name="log-cosh regression",
-        loss=loss,
-        x0=jnp.zeros(dim),
-        x_star=x_star,
-        f_star=float(loss(x_star)),
-        smoothness=smoothness,
-    )
+    return _solved("log-cosh regression", Partial(_logcosh_loss, A, b), dim, smoothness=smoothness)
 
 
 def huber_worst_case(
