@@ -30,9 +30,10 @@ def _counts(name: str, values: Any, *, minimum: float) -> np.ndarray:
     return arr
 
 
-def _step_at_most(lr: Any, limit: float, rule: str) -> float:
+def _step_at_most(lr: Any, limit: float, rule: str, *, strict: bool = False) -> float:
+    """``lr`` must be > 0 and <= ``limit`` (``< limit`` if ``strict``), the step range of a theorem."""
     check_positive("lr", lr)
-    if float(lr) > limit * (1 + 1e-12):
+    if float(lr) >= limit if strict else float(lr) > limit * (1 + 1e-12):
         raise ValueError(f"lr must satisfy {rule} = {limit:.6g} for this bound, got {float(lr):.6g}")
     return float(lr)
 
@@ -82,9 +83,7 @@ def gd_convex_bound_any_step(k: Any, *, lr: float, smoothness: float, distance0:
     For :math:`k \ge 0`.
     """
     L = _positive("smoothness", smoothness)
-    check_positive("lr", lr)
-    if float(lr) >= 2 / L:
-        raise ValueError(f"lr must satisfy lr < 2/smoothness = {2 / L:.6g} for this bound, got {float(lr):.6g}")
+    lr = _step_at_most(lr, 2 / L, "lr < 2/smoothness", strict=True)
     k = _counts("k", k, minimum=0)
     r2, gap = _nonnegative("distance0", distance0) ** 2, _nonnegative("gap0", gap0)
     return 2 * gap * r2 / (2 * r2 + k * lr * (2 - L * lr) * gap)
@@ -187,9 +186,7 @@ def gd_nonconvex_bound(k: Any, *, lr: float, smoothness: float, gap0: float) -> 
     :math:`f^*` may be any lower bound of :math:`f`. For :math:`k \ge 1`.
     """
     L = _positive("smoothness", smoothness)
-    check_positive("lr", lr)
-    if float(lr) >= 2 / L:
-        raise ValueError(f"lr must satisfy lr < 2/smoothness = {2 / L:.6g} for this bound, got {float(lr):.6g}")
+    lr = _step_at_most(lr, 2 / L, "lr < 2/smoothness", strict=True)
     k = _counts("k", k, minimum=1)
     return _nonnegative("gap0", gap0) / (k * lr * (1 - L * lr / 2))
 
@@ -275,6 +272,14 @@ def _window(name: str, window: Any, size: int) -> tuple[int, int]:
     return start, stop
 
 
+def _float_values(values: Any) -> np.ndarray:
+    """``values`` as a float array; non-finite entries are allowed (they are checked in the fit window only)."""
+    try:
+        return np.asarray(values, dtype=float)
+    except (TypeError, ValueError):
+        raise TypeError("values must be a 1-D sequence of real numbers") from None
+
+
 def _positive_values(name: str, values: Any, window: tuple[int, int]) -> np.ndarray:
     part = np.asarray(values, dtype=float)[window[0] : window[1]]
     if not np.all(np.isfinite(part)) or np.any(part <= 0):
@@ -289,10 +294,7 @@ def fit_linear_rate(values: Any, *, window: Any) -> tuple[float, float]:
     required, so that start-up transients and the floor of rounding errors are excluded by a
     decision the reader can see; every value in it must be finite and positive.
     """
-    try:
-        values = np.asarray(values, dtype=float)
-    except (TypeError, ValueError):
-        raise TypeError("values must be a 1-D sequence of real numbers") from None
+    values = _float_values(values)
     if values.ndim != 1:
         raise ValueError(f"values must be a 1-D sequence, got shape {values.shape}")
     start, stop = _window("window", window, values.size)
@@ -308,10 +310,7 @@ def fit_sublinear_rate(steps: Any, values: Any, *, window: Any) -> tuple[float, 
     in the window. Like :func:`fit_linear_rate`, the window is required.
     """
     steps = np.asarray(as_real_numpy("steps", steps), dtype=float)
-    try:
-        values = np.asarray(values, dtype=float)
-    except (TypeError, ValueError):
-        raise TypeError("values must be a 1-D sequence of real numbers") from None
+    values = _float_values(values)
     if steps.ndim != 1 or steps.shape != values.shape:
         raise ValueError(f"values must be 1-D with the shape of steps {steps.shape}, got {values.shape}")
     start, stop = _window("window", window, steps.size)
