@@ -1,0 +1,61 @@
+"""Checks for the book's coding exercises: automatic feedback for students and instructors.
+
+In a chapter notebook, after writing an answer::
+
+    from gfbook.exercises import check
+    check("ex-gf-euler", euler=euler)
+
+shows ``PASSED ex-gf-euler: all checks passed`` or ``NOT YET ex-gf-euler: <what is wrong>``.
+The message names the answer and says what is expected of it, never the expected value.
+``check(..., strict=True)`` raises ``AssertionError`` instead of returning a failed result;
+the book's own solutions use it, so the test suite proves that every solution passes its
+check. The instructor's batch grader (``teaching/grade.py``) runs the same checks through
+:func:`check_namespace` on executed submissions.
+
+One module per chapter holds that chapter's checks; each reference comes from a closed form,
+NumPy/SciPy, or a ``gfbook`` function tested elsewhere against one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from gfbook.exercises import (  # noqa: F401 -- importing a chapter's module registers its checks
+    backward_error,
+    bdf_stability,
+    convergence_rates,
+    corridors,
+    deep_networks,
+    gradient_flow,
+)
+from gfbook.exercises._framework import REGISTRY, CheckResult, Exercise, evaluate, lookup
+
+__all__ = ["CheckResult", "Exercise", "check", "check_namespace", "exercises"]
+
+
+def check(label: str, /, *, strict: bool = False, **answers: Any) -> CheckResult:
+    """Check the answers to exercise ``label``, passed by name (the names the exercise asks for).
+
+    Returns a :class:`CheckResult` (true when the check passed). With ``strict=True`` a failed
+    check raises ``AssertionError`` with the message instead.
+    """
+    exercise = lookup(label)
+    unknown = sorted(set(answers) - set(exercise.names))
+    if unknown:
+        raise TypeError(f"{label} takes the names {list(exercise.names)}; unexpected {unknown}")
+    result = evaluate(exercise, answers)
+    if strict and not result.passed:
+        raise AssertionError(repr(result))
+    return result
+
+
+def check_namespace(label: str, namespace: Mapping[str, Any]) -> CheckResult:
+    """Check exercise ``label`` with its names looked up in ``namespace`` (a notebook's ``globals()``)."""
+    exercise = lookup(label)
+    return evaluate(exercise, {name: namespace[name] for name in exercise.names if name in namespace})
+
+
+def exercises() -> dict[str, Exercise]:
+    """Every exercise with a check, by label."""
+    return dict(REGISTRY)

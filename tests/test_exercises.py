@@ -1,0 +1,154 @@
+"""The exercises' checks: right answers pass, placeholders and wrong answers fail with a helpful message.
+
+The full solutions in the chapters call every check with ``strict=True``, so nbval proves that
+each solution passes its check; here the checks that need no chapter context are exercised
+directly with answers computed independently, and with plausible wrong answers.
+"""
+
+import json
+import re
+from pathlib import Path
+
+import jax
+import numpy as np
+import pytest
+
+from gfbook import bdf
+from gfbook.exercises import check, check_namespace, exercises
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = sorted((ROOT / "chapters").glob("*.ipynb"))
+
+
+def source(cell):
+    return "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+
+
+def euler_by_scan(field, x0, h, n):
+    def step(x, _):
+        return x + h * field(x), x + h * field(x)
+
+    return np.concatenate([np.asarray(x0)[None], np.asarray(jax.lax.scan(step, x0, length=n)[1])])
+
+
+# right answers, computed here from the exercise statements (closed forms), for the checks without context
+RIGHT = {
+    "ex-gf-optimal-step": {"best_lr": 2 / 1.1 * 1.005, "best_rate": 9 / 11 + 0.002},
+    "ex-gf-euler": {"euler": euler_by_scan},
+    "ex-bea-linear": {"modified_coefficients": lambda lam, h: np.cumsum([-lam, -h * lam**2 / 2, -(h**2) * lam**3 / 3])},
+    "ex-bea-balance": {"converged": {0.2: True, 0.4: True, 0.5: True, 0.6: False}},
+    "ex-bea-strength": {"best_strength": 0.11},
+    "ex-bdf-a-stability": {"leftmost": [bdf.boundary_locus(*bdf.lmm_polynomials("bdf", k), num=20001).real.min()
+                                         for k in range(1, 7)]},
+    "ex-bdf-bdf1-interval": {"bdf1_edge": lambda eta, m: 2 / eta if m == 1 else 2 / eta - 1},
+    "ex-bdf-momentum": {"heavy_ball_edge": lambda eta: 3 / eta + 1},
+    "ex-rates-drori-half": {"final_gaps": {n: 1 / (2 * n + 2) for n in (3, 30, 300)},
+                            "ratios": {n: (2 * n + 2) / n for n in (3, 30, 300)}},
+    "ex-corridors-eigenvector": {"gd_end": 0.6**10, "flow_end": np.exp(-4.0), "ratio": 4.0},
+    "ex-corridors-factorization": {"special_points": [(3**-0.5, 3**-0.5), (-(3**-0.5), -(3**-0.5))]},
+}
+
+# plausible mistakes, and a word the message must contain
+WRONG = [
+    ("ex-gf-optimal-step", {"best_lr": 1.0}, "best_lr"),
+    ("ex-gf-optimal-step", {"best_rate": 0.9}, "best_rate"),
+    ("ex-gf-euler", {"euler": lambda field, x0, h, n: euler_by_scan(field, x0, h, n)[1:]}, "n + 1 points"),
+    ("ex-gf-euler", {"euler": lambda field, x0, h, n: euler_by_scan(field, x0, 2 * h, n)}, "x_{k+1} = x_k + h"),
+    ("ex-gf-euler", {"euler": 3.0}, "should be a function"),
+    ("ex-bea-linear", {"modified_coefficients": lambda lam, h: np.cumsum([-lam, -h * lam**2 / 2, 0.0])}, "expand"),
+    ("ex-bea-balance", {"converged": {0.2: True, 0.4: True, 0.5: True, 0.6: True}}, "some entries"),
+    ("ex-bea-balance", {"converged": {0.2: True}}, "missing"),
+    ("ex-bea-strength", {"best_strength": 0.05}, "best_strength"),
+    ("ex-bea-strength", {"best_strength": "0.11"}, "one number"),
+    ("ex-bdf-a-stability", {"leftmost": [0.0] * 6}, "leftmost"),
+    ("ex-bdf-a-stability", {"leftmost": [0.0] * 5}, "shape (6,)"),
+    ("ex-bdf-bdf1-interval", {"bdf1_edge": lambda eta, m: 2 / eta}, "bdf1_edge(0.3, 2)"),
+    ("ex-bdf-momentum", {"heavy_ball_edge": lambda eta: 3 / eta}, "heavy_ball_edge(0.2)"),
+    ("ex-rates-drori-half", {"final_gaps": {n: 1 / (2 * n) for n in (3, 30, 300)}}, "final_gaps[3]"),
+    ("ex-corridors-eigenvector", {"ratio": 1.0}, "ratio"),
+    ("ex-corridors-eigenvector", {"flow_end": float("nan")}, "finite"),
+    ("ex-corridors-factorization", {"special_points": [(3**-0.5, 3**-0.5)]}, "distinct points"),
+    ("ex-corridors-factorization", {"special_points": [(1.0, 1.0), (-1.0, -1.0)]}, "is not a point"),
+]
+
+
+@pytest.mark.parametrize("label", sorted(RIGHT))
+def test_right_answers_pass(label):
+    result = check(label, **RIGHT[label])
+    assert result, result
+    assert repr(result).startswith("PASSED")
+
+
+@pytest.mark.parametrize(("label", "change", "expected"), WRONG, ids=[f"{w[0]}-{i}" for i, w in enumerate(WRONG)])
+def test_wrong_answers_fail_with_a_message_naming_the_problem(label, change, expected):
+    result = check(label, **{**RIGHT[label], **change})
+    assert not result and repr(result).startswith("NOT YET")
+    assert expected in result.message, result.message
+    with pytest.raises(AssertionError, match="NOT YET"):
+        check(label, strict=True, **{**RIGHT[label], **change})
+
+
+def test_messages_do_not_give_the_answer_away():
+    for label, change, _ in WRONG:
+        message = check(label, **{**RIGHT[label], **change}).message
+        for value in RIGHT[label].values():
+            if isinstance(value, float):
+                for digits in (3, 4, 6):
+                    assert f"{value:.{digits}g}" not in message, (label, message)
+
+
+@pytest.mark.parametrize("label", sorted(exercises()))
+def test_placeholders_fail_with_a_helpful_message(label):
+    """What every check says on the untouched student notebook: each answer is still `...`."""
+    exercise = exercises()[label]
+    namespace = {name: ... for name in exercise.answers} | {name: object() for name in exercise.context}
+    result = check_namespace(label, namespace)
+    assert not result
+    assert "replace the placeholder ..." in result.message
+    assert all(f"`{name}`" in result.message for name in exercise.answers)
+
+
+@pytest.mark.parametrize("label", sorted(exercises()))
+def test_missing_names_are_reported(label):
+    exercise = exercises()[label]
+    result = check_namespace(label, {})
+    assert not result and "not defined" in result.message and f"`{exercise.names[0]}`" in result.message
+
+
+def test_every_exercise_with_code_has_a_check_called_by_its_solution():
+    """Each exercise but the pencil-and-paper ones is checked, and its worked solution passes the check."""
+    page = (ROOT / "instructors.md").read_text(encoding="utf-8")
+    kinds = dict(re.findall(r"\| `(ex-[^`]+)` \| ([^|]+?) \|", page))
+    coding = {label for label, kind in kinds.items() if kind != "Pencil and paper"}
+    assert coding == set(exercises())
+    for path in NOTEBOOKS:
+        cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+        code = "\n".join(source(c) for c in cells if c["cell_type"] == "code")
+        markdown = "\n".join(source(c) for c in cells if c["cell_type"] == "markdown")
+        for label in re.findall(r"```\{exercise-start\}\s*\n:label:\s*(\S+)", markdown):
+            if label in coding:
+                call = exercises()[label].call()[:-1] + ", strict=True)"
+                assert code.count(call) == 1, f"{path.name}: the solution of {label} should end with {call}"
+
+
+def test_a_check_that_raises_is_reported_not_propagated():
+    def broken(eta):
+        raise ZeroDivisionError("no")
+
+    result = check("ex-bdf-momentum", heavy_ball_edge=broken)
+    assert not result and "ZeroDivisionError" in result.message
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "match"),
+    [
+        (lambda: check("ex-gf-eulr", euler=None), ValueError, "label 'ex-gf-eulr'.*did you mean ex-gf-euler"),
+        (lambda: check("nothing-like-it"), ValueError, "label 'nothing-like-it' is not an exercise with a check"),
+        (lambda: check(3), TypeError, "label must be a string"),
+        (lambda: check("ex-gf-euler", euler=None, eulr=None), TypeError, r"unexpected \['eulr'\]"),
+        (lambda: check_namespace("ex-gf-scalar", {}), ValueError, "ex-gf-scalar"),
+    ],
+)
+def test_bad_calls_name_the_argument(call, error, match):
+    with pytest.raises(error, match=match):
+        call()
