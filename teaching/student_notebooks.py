@@ -8,8 +8,9 @@ For each ``chapters/*.ipynb`` it writes ``<out>/notebooks/<name>.ipynb`` and a z
 ``<out>/student-notebooks.zip``. A solution is everything between a ``{solution-start}``
 directive and its ``{solution-end}`` in the book's gated syntax: the solution's prose (the rest
 of the markdown cell that opens it) and every code cell up to the closing directive. Each
-solution becomes one markdown note and one code cell with a placeholder naming the exercise.
-All other cells are copied unchanged.
+solution becomes a markdown note and a code cell with a placeholder naming the exercise; for
+an exercise with a check (:mod:`gfbook.exercises`) the placeholder assigns ``...`` to each name
+the check needs, and a check cell follows it. All other cells are copied unchanged.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ import re
 import zipfile
 from pathlib import Path
 
+from gfbook.exercises import exercises
+
 ROOT = Path(__file__).resolve().parents[1]
 START = re.compile(r"```\{solution-start\}\s*(\S+)")
 END = re.compile(r"```\{solution-end\}\s*\n```\s*\n?")
@@ -31,22 +34,27 @@ def _source(cell: dict) -> str:
 
 
 def placeholder_cells(label: str, cell_id: str) -> list[dict]:
-    """The note and the empty code cell that replace the solution of exercise ``label``."""
-    note = {
-        "cell_type": "markdown",
-        "id": f"{cell_id}-note",
-        "metadata": {},
-        "source": f"**Your solution to {{ref}}`{label}`** goes in the next cell.",
-    }
-    code = {
-        "cell_type": "code",
-        "execution_count": None,
-        "id": f"{cell_id}-answer",
-        "metadata": {"tags": ["student-answer"], "exercise": label},
-        "outputs": [],
-        "source": f"# Exercise {label}: write your solution here.\n",
-    }
-    return [note, code]
+    """The note, the answer cell and (for a checked exercise) the check cell replacing a solution."""
+    exercise = exercises().get(label)
+    if exercise is None:
+        note = f"**Your solution to {{ref}}`{label}`** goes in the next cell."
+        answer = f"# Exercise {label}: write your solution here.\n"
+    else:
+        note = (f"**Your solution to {{ref}}`{label}`** goes in the next cell. It must define the names listed "
+                "there; then run the check below it, which says whether your answer is right or what to look at.")
+        names = "".join(f"#   {name}: {description}\n" for name, description in exercise.answers.items())
+        placeholders = "".join(f"{name} = ...\n" for name in exercise.answers)
+        answer = f"# Exercise {label}: your solution. Define\n{names}\n{placeholders}"
+    cells = [
+        {"cell_type": "markdown", "id": f"{cell_id}-note", "metadata": {}, "source": note},
+        {"cell_type": "code", "execution_count": None, "id": f"{cell_id}-answer",
+         "metadata": {"tags": ["student-answer"], "exercise": label}, "outputs": [], "source": answer},
+    ]
+    if exercise is not None:
+        cells.append({"cell_type": "code", "execution_count": None, "id": f"{cell_id}-check",
+                      "metadata": {"tags": ["exercise-check"], "exercise-check": label}, "outputs": [],
+                      "source": exercise.call()})
+    return cells
 
 
 def student_version(notebook: dict) -> dict:

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from gfbook.exercises import exercises
+
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "chapters").glob("*.ipynb"))
 spec = importlib.util.spec_from_file_location("student_notebooks", ROOT / "teaching" / "student_notebooks.py")
@@ -28,15 +30,24 @@ def test_student_notebook_has_no_solution(path):
     labels = re.findall(r"```\{exercise-start\}\s*\n:label:\s*(\S+)", markdown)
     answers = [c["metadata"]["exercise"] for c in student["cells"] if "student-answer" in c["metadata"].get("tags", [])]
     assert labels and answers == labels, "one answer cell per exercise, in order"
+    checks = [c for c in student["cells"] if "exercise-check" in c["metadata"].get("tags", [])]
+    assert [c["metadata"]["exercise-check"] for c in checks] == [label for label in labels if label in exercises()]
+    for cell in checks:  # a check cell follows its answer cell, which assigns the placeholder to each answer
+        exercise = exercises()[cell["metadata"]["exercise-check"]]
+        assert source(cell) == exercise.call()
+        answer = student["cells"][student["cells"].index(cell) - 1]
+        assert answer["metadata"]["exercise"] == exercise.label
+        assert all(f"\n{name} = ...\n" in source(answer) for name in exercise.answers)
     original_code = [source(c) for c in original["cells"] if c["cell_type"] == "code"]
-    kept = [c for c in student["cells"] if c["cell_type"] == "code" and c["metadata"].get("exercise") is None]
+    kept = [c for c in student["cells"] if c["cell_type"] == "code" and c["metadata"].get("exercise") is None
+            and "exercise-check" not in c["metadata"].get("tags", [])]
     student_code = [source(c) for c in kept]
     solution_code = [c for c in original_code if c not in student_code]
     assert len(solution_code) >= len(labels) // 2, "the solutions' code cells are gone"
     # nothing else is lost or reordered: the kept code cells are the original ones minus the solutions
     assert student_code == [c for c in original_code if c not in solution_code]
     # and no line of solution code survives anywhere (lines long enough to be specific)
-    text = "\n".join(source(c) for c in student["cells"])
+    text = "\n".join(source(c) for c in student["cells"] if c not in checks)  # check cells: just the call, above
     for cell in solution_code:
         for line in cell.splitlines():
             if len(line.strip()) > 40 and line not in "\n".join(student_code):
@@ -96,3 +107,15 @@ def test_instructor_page_lists_every_exercise():
                              if c["cell_type"] == "markdown")
         in_chapters += re.findall(r"```\{exercise-start\}\s*\n:label:\s*(\S+)", markdown)
     assert listed == in_chapters
+
+
+def test_instructor_page_names_the_checked_answers_and_quotes_a_real_message():
+    page = (ROOT / "instructors.md").read_text(encoding="utf-8")
+    for label, names in re.findall(r"\| `(ex-[^`]+)` \| [^|]+ \| ([^|]+) \|", page):
+        expected = ", ".join(f"`{name}`" for name in exercises()[label].answers) if label in exercises() else None
+        assert names.strip() == (expected or "(graded by hand)"), label
+    from gfbook.exercises import check
+
+    message = check("ex-bdf-momentum", heavy_ball_edge=lambda eta: 3 / eta).message
+    quoted = re.search(r'for example "(.+?)"\.', " ".join(page.split()), re.S).group(1)
+    assert quoted == message
