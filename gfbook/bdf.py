@@ -21,10 +21,10 @@ i.e. the proximal point method for the gradient flow. BDF1–BDF6 are zero stabl
 BDF7 and beyond are not (Cryer 1972). BDF1 and BDF2 are A-stable, BDF3–BDF6 only
 :math:`A(\alpha)`-stable.
 
-:func:`approx_bdf` runs BDF-:math:`k` on :math:`f = -\nabla L`, solving each implicit step
-only approximately with a fixed number of gradient-descent steps; :func:`approx_bdf_amplification`
-gives the stability of that approximate method on a quadratic, :func:`approx_bdf_stability_interval`
-the interval of step sizes where it is stable, and :func:`proximal_inner_lr` the inner step that
+:func:`~gfbook.approx_bdf` runs BDF-:math:`k` on :math:`f = -\nabla L`, solving each implicit step
+only approximately with a fixed number of gradient-descent steps; :func:`~gfbook.approx_bdf_amplification`
+gives the stability of that approximate method on a quadratic, :func:`~gfbook.approx_bdf_stability_interval`
+the interval of step sizes where it is stable, and :func:`~gfbook.proximal_inner_lr` the inner step that
 keeps it stable at every step size.
 """
 
@@ -169,7 +169,7 @@ def lmm_polynomials(method: str, k: int = 1) -> tuple[np.ndarray, np.ndarray]:
     :math:`\rho = \zeta - 1`, :math:`\sigma = 1`, written ``[1, -1]`` and ``[0, 1]``; ``k``
     is ignored). Both arrays have length :math:`k + 1` (padded with zeros). For ``"bdf"``,
     :math:`k` may go up to 12: BDF7 and beyond are not zero stable, and are offered only so
-    that this can be shown (:func:`bdf_coefficients` stops at 6); the Adams methods stop at 6.
+    that this can be shown (:func:`~gfbook.bdf_coefficients` stops at 6); the Adams methods stop at 6.
     """
     if method not in _METHODS:
         raise ValueError(f"method must be one of {_METHODS}, got {method!r}")

@@ -2,9 +2,9 @@ r"""Corridors and the Corridor Learning Rate (Dherin & Rosca 2024).
 
 A *corridor* is a region where :math:`H(x)\nabla L(x) = 0`; there the gradient flow moves on
 straight lines at constant speed, gradient descent (GD) follows it exactly and the loss falls
-linearly in time. :func:`corridor_ratio` measures how far a point is from that,
-:func:`corridor_lr` is the step that would empty the loss in one corridor step (a Polyak step
-size), and :func:`clr_descent` / :func:`clr_sgd` run GD with it, full batch or on mini-batches.
+linearly in time. :func:`~gfbook.corridor_ratio` measures how far a point is from that,
+:func:`~gfbook.corridor_lr` is the step that would empty the loss in one corridor step (a Polyak step
+size), and :func:`~gfbook.clr_descent` / :func:`~gfbook.clr_sgd` run GD with it, full batch or on mini-batches.
 Everything works on arrays and on pytrees of network parameters alike.
 """
 

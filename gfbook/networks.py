@@ -1,7 +1,7 @@
 r"""Small neural networks as pure functions of a parameter pytree.
 
 A network is a list of layers ``{"w": (fan_in, fan_out), "b": (fan_out,)}``; its
-forward pass is :func:`mlp_apply`. Initialisers state their scale: weights are drawn
+forward pass is :func:`~gfbook.networks.mlp_apply`. Initialisers state their scale: weights are drawn
 from :math:`\mathcal N(0, \sigma^2/\text{fan-in})` with :math:`\sigma` = ``scale``
 (:math:`\sigma = \sqrt2` is He initialisation for ReLU networks).
 """

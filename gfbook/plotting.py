@@ -39,7 +39,7 @@ STYLE = {
 
 
 def use_style() -> None:
-    """Apply :data:`STYLE` to Matplotlib for the rest of the session."""
+    """Apply ``STYLE`` to Matplotlib for the rest of the session."""
     mpl.rcParams.update(STYLE)
 
 

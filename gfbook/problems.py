@@ -1,6 +1,6 @@
 r"""Problems as data: a loss, a start point and what is known about it.
 
-A :class:`Problem` carries the facts a chapter needs -- the minimiser :math:`x^*`,
+A :class:`~gfbook.Problem` carries the facts a chapter needs -- the minimiser :math:`x^*`,
 the optimal value :math:`f^*`, the smoothness :math:`L` (largest curvature) and the
 strong convexity :math:`\mu` (smallest curvature) -- so that chapters use them as
 data and never recompute them. Facts that are not known (no global :math:`L` for

@@ -9,7 +9,7 @@ constant, :math:`f^*` the optimal value (or, for the nonconvex bounds, any lower
 :math:`R_0 = \|x_0 - x^*\|` (``distance0``) and :math:`\delta_0 = f(x_0) - f^*` (``gap0``).
 
 The bounds for approximate BDF1 (:func:`gfbook.approx_bdf` with ``order=1``) are this book's
-own (Chapter 4 proves them); :func:`fit_linear_rate` and :func:`fit_sublinear_rate` measure
+own (Chapter 4 proves them); :func:`~gfbook.fit_linear_rate` and :func:`~gfbook.fit_sublinear_rate` measure
 rates from runs over an explicit window.
 """
 
@@ -95,7 +95,7 @@ def gd_convex_tight_bound(k: Any, *, smoothness: float, distance0: float, relati
     .. math:: f(x_k) - f^* \le \frac{L R_0^2}{4k\theta + 2},
 
     attained for every :math:`k` by a one-dimensional Huber function (see
-    :func:`gfbook.problems.huber_worst_case`). At :math:`\theta = 1` it is
+    :func:`gfbook.huber_worst_case`). At :math:`\theta = 1` it is
     :math:`LR_0^2/(4k + 2)`, about half the textbook :math:`LR_0^2/(2k)` of :func:`gd_convex_bound`.
     ``relative_step`` is :math:`\theta`.
     """

@@ -10,7 +10,7 @@ The message names the answer and says what is expected of it, never the expected
 ``check(..., strict=True)`` raises ``AssertionError`` instead of returning a failed result;
 the book's own solutions use it, so the test suite proves that every solution passes its
 check. The instructor's batch grader (``teaching/grade.py``) runs the same checks through
-:func:`check_namespace` on executed submissions.
+:func:`~gfbook.exercises.check_namespace` on executed submissions.
 
 One module per chapter holds that chapter's checks; each reference comes from a closed form,
 NumPy/SciPy, or a ``gfbook`` function tested elsewhere against one.

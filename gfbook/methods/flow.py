@@ -11,11 +11,11 @@ The book does not write its own reference ODE solver: it calls diffrax
   requested tolerances.
 
 :func:`gradient_flow` first tries the explicit solver with a budget of
-:data:`EXPLICIT_STEP_BUDGET` steps. A stiff flow -- one where
+``EXPLICIT_STEP_BUDGET`` steps. A stiff flow -- one where
 :math:`\lambda_{\max}(\nabla^2 L)\,(t_{\text{end}} - t_0)` is large, so an explicit method
 needs that many steps just to stay stable -- exhausts the budget, and the flow is then
 solved again with the implicit solver. Kvaerno5 factorises a dense Jacobian, so this
-fallback is used only up to :data:`STIFF_MAX_SIZE` unknowns; larger problems (networks)
+fallback is used only up to ``STIFF_MAX_SIZE`` unknowns; larger problems (networks)
 are solved by Dopri8 alone, and they should be smooth: the kinks of a ReLU network's
 gradient force an adaptive solver into tiny steps.
 """
@@ -146,8 +146,8 @@ def gradient_flow(
 
     Solves :math:`\dot x(t) = -\nabla L(x(t))`, :math:`x(t_0) = x_0`, with
     :func:`integrate`. With ``solver=None`` it tries Dopri8 within
-    :data:`EXPLICIT_STEP_BUDGET` steps and, if the flow is too stiff for that (and has
-    at most :data:`STIFF_MAX_SIZE` unknowns), solves it with Kvaerno5 at 1/100 of the
+    ``EXPLICIT_STEP_BUDGET`` steps and, if the flow is too stiff for that (and has
+    at most ``STIFF_MAX_SIZE`` unknowns), solves it with Kvaerno5 at 1/100 of the
     tolerances (see the module notes). Either way
     the result is accurate to about the tolerance, also on stiff quadratics.
 
