@@ -9,6 +9,7 @@ import re
 from pathlib import Path
 
 import pytest
+import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "chapters").glob("*.ipynb"))
@@ -45,7 +46,7 @@ def test_notebook_is_stored_without_outputs(path):
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_notebook_starts_with_imports_and_has_parameters(path):
     code = cells(path, "code")
-    assert "import gfbook" in source(code[0]), "the first code cell imports gfbook"
+    assert "import gfbook" in source(code[1]), "the first code cell after the Colab set-up imports gfbook"
     tagged = [c for c in code if "parameters" in c.get("metadata", {}).get("tags", [])]
     assert len(tagged) == 1, "exactly one code cell is tagged 'parameters'"
 
@@ -76,3 +77,80 @@ def test_every_citation_is_in_the_bibliography():
     cited = {k.strip() for t in texts for group in re.findall(r"\{cite(?::\w+)?\}`([^`]+)`", t) for k in group.split(",")}
     assert cited, "the book cites nothing"
     assert cited <= keys, f"cited but not in references.bib: {sorted(cited - keys)}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_first_cell_installs_gfbook_on_colab_from_the_configured_repository(path):
+    first = cells(path, "code")[0]
+    url = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))["repository"]["url"]
+    text = source(first)
+    assert '"google.colab" in sys.modules' in text and f"gfbook @ git+{url}" in text
+    assert "--no-deps" in text and "jax" not in text.split("google.colab", 1)[1], "Colab's JAX is never replaced"
+    assert "remove-cell" in first["metadata"].get("tags", []), "hidden on the website"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_chapter_links_the_functions_it_uses_first_to_the_api_page(path):
+    """The references of each chapter list, with links, the gfbook functions first used in it."""
+    listed = re.findall(r"\{func\}`([^`]+)`", source(cells(path, "markdown")[-1]))
+    assert listed == FIRST_USE[path.name], f"{path.name}: update the list at the end of the chapter"
+
+
+def _first_use():
+    """For each chapter, the gfbook functions its code uses that no earlier chapter uses, in order of use."""
+    import importlib
+
+    import gfbook
+
+    top, submodules = set(gfbook.__all__), ("networks", "data", "plotting", "exercises")
+    seen, table = set(), {}
+    for path in NOTEBOOKS:
+        code = "\n".join(source(c) for c in cells(path, "code"))
+        found = []
+        for match in re.finditer(r"^from gfbook\.(\w+) import ([\w, ]+)", code, re.M):
+            found += [(match.start(), f"gfbook.{match.group(1)}.{name.strip()}") for name in match.group(2).split(",")]
+        imports = re.finditer(r"^from gfbook import ([\w, ]+)", code, re.M)
+        aliases = {name.strip() for m in imports for name in m.group(1).split(",")}
+        for match in re.finditer(r"\bgfbook\.(\w+)", code):
+            if match.group(1) in top:
+                found.append((match.start(), f"gfbook.{match.group(1)}"))
+        for alias in aliases:
+            found += [(m.start(), f"gfbook.{alias}.{m.group(1)}") for m in re.finditer(rf"(?<![\w.]){alias}\.(\w+)", code)]
+        names = []
+        for _, target in sorted(found):
+            module, _, name = target.rpartition(".")
+            if module != "gfbook" and name in top and module.split(".")[1] not in submodules:
+                target = f"gfbook.{name}"
+                module = "gfbook"
+            if callable(getattr(importlib.import_module(module), name, None)) and target not in names and target not in seen:
+                names.append(target)
+        seen.update(names)
+        table[path.name] = names
+    return table
+
+
+FIRST_USE = _first_use()
+
+
+def test_every_reference_has_a_doi_or_an_arxiv_id():
+    entries = re.split(r"\n(?=@)", (ROOT / "references.bib").read_text(encoding="utf-8").strip())
+    for entry in entries:
+        key = re.match(r"@\w+\{([^,]+),", entry).group(1)
+        assert re.search(r"^\s*(doi|eprint)\s*=", entry, re.M), f"{key}: give its DOI or arXiv id"
+
+
+def test_the_api_page_documents_every_public_function():
+    import gfbook
+
+    page = (ROOT / "api.md").read_text(encoding="utf-8")
+    documented = set(re.findall(r"^\.\. auto(?:function|class):: (\w+)", page, re.M))
+    assert set(gfbook.__all__) <= documented
+
+
+def test_ci_runs_exactly_the_readme_commands():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = re.search(r"```bash\n# 1\. Build.*?```", readme, re.S).group(0)
+    commands = [line for line in block.splitlines() if line.startswith("python3 -m venv")]
+    assert len(commands) == 2, "the README gives one build command and one test command"
+    ci = [line for line in (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines() if line.startswith("python3")]
+    assert ci == commands, ".ci/run runs the README's build command, then its test command, verbatim"
