@@ -35,6 +35,7 @@ from student_notebooks import student_version  # noqa: E402
 ROOT = Path(__file__).resolve().parents[1]
 TOC_PAGES = re.findall(r"(?:root|file):\s*(\S+)", (ROOT / "_toc.yml").read_text(encoding="utf-8"))
 PAGES = ["_toc.yml", "references.bib"] + [f"{page}.md" for page in TOC_PAGES if (ROOT / f"{page}.md").exists()]
+FOLDERS = ["_ext", "_static"]  # the site's local Sphinx extension and its static files
 
 
 def stage(out: Path) -> Path:
@@ -48,6 +49,8 @@ def stage(out: Path) -> Path:
     (src / "_config.yml").write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
     for name in PAGES:
         shutil.copy(ROOT / name, src / name)
+    for name in FOLDERS:
+        shutil.copytree(ROOT / name, src / name)
     for path in sorted((ROOT / "chapters").glob("*.ipynb")):
         student = student_version(json.loads(path.read_text(encoding="utf-8")))
         (src / "chapters" / path.name).write_text(json.dumps(student, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")

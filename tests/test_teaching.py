@@ -90,6 +90,8 @@ def test_student_site_is_staged_from_the_student_notebooks(tmp_path):
     assert "student edition" in (src / "_config.yml").read_text(encoding="utf-8")
     for name in site.PAGES:
         assert (src / name).read_bytes() == (ROOT / name).read_bytes()
+    for name in site.FOLDERS:
+        assert sorted(p.name for p in (src / name).iterdir()) == sorted(p.name for p in (ROOT / name).iterdir())
     for path in NOTEBOOKS:
         staged = json.loads((src / "chapters" / path.name).read_text(encoding="utf-8"))
         assert staged == student_notebooks.student_version(json.loads(path.read_text(encoding="utf-8")))
