@@ -79,7 +79,7 @@ def chapter_of(path: Path, notebook: nbformat.NotebookNode | None, table: dict[s
         if Path(name).stem in path.stem:
             return name
     if notebook is not None:
-        labels = {cell.metadata.get("exercise") for cell in notebook.cells}
+        labels = {cell.get("metadata", {}).get("exercise") for cell in notebook.cells}
         for name, chapter_labels in table.items():
             if labels & set(chapter_labels):
                 return name
@@ -118,7 +118,16 @@ def _run(client: NotebookClient, cell, index: int, deadline: float, cell_limit: 
 def grade_notebook(student: str, path: Path, table: dict[str, list[str]], time_limit: float, cell_limit: float,
                    executed_dir: Path | None = None) -> list[dict]:
     """The rows of ``grades.csv`` for one submitted notebook; never raises for a bad submission."""
+    try:
+        return _grade_notebook(student, path, table, time_limit, cell_limit, executed_dir)
+    except Exception as error:  # noqa: BLE001 -- a notebook so odd that grading it failed: zero, and go on
+        labels = table.get(chapter_of(path, None, table)) or ["(unknown chapter)"]
+        message = f"the grader could not run this notebook ({type(error).__name__}: {error})"
+        return [{"student": student, "notebook": path.name, "exercise": label, "score": 0, "status": "error",
+                 "message": message} for label in labels]
 
+
+def _grade_notebook(student, path, table, time_limit, cell_limit, executed_dir):
     def rows(labels, outcome):
         return [{"student": student, "notebook": path.name, "exercise": label, **outcome(label)} for label in labels]
 
@@ -137,7 +146,7 @@ def grade_notebook(student: str, path: Path, table: dict[str, list[str]], time_l
     deadline = time.monotonic() + time_limit
     answer_problem: dict[str, str] = {}
     results: dict[str, dict] = {}
-    cells = [cell for cell in notebook.cells if "exercise-check" not in cell.metadata.get("tags", [])]
+    cells = [cell for cell in notebook.cells if "exercise-check" not in cell.get("metadata", {}).get("tags", [])]
     notebook.cells = cells + [_check_cell(label) for label in labels]
     client = NotebookClient(notebook, timeout=int(cell_limit), interrupt_on_timeout=True, allow_errors=True,
                             kernel_name="python3", resources={"metadata": {"path": str(path.parent)}})
@@ -147,7 +156,7 @@ def grade_notebook(student: str, path: Path, table: dict[str, list[str]], time_l
                 if cell.cell_type != "code":
                     continue
                 problem = _run(client, cell, index, deadline, cell_limit)
-                label = cell.metadata.get("exercise")
+                label = cell.get("metadata", {}).get("exercise")
                 if index >= len(cells):  # a grading cell
                     label = labels[index - len(cells)]
                     results[label] = _parse(cell, problem)
@@ -160,7 +169,10 @@ def grade_notebook(student: str, path: Path, table: dict[str, list[str]], time_l
         target = executed_dir / student / path.name
         target.parent.mkdir(parents=True, exist_ok=True)
         notebook.cells = notebook.cells[: len(cells)]
-        nbformat.write(notebook, target)
+        try:
+            nbformat.write(notebook, target)
+        except Exception as error:  # noqa: BLE001 -- an executed notebook nbformat will not write: note it, go on
+            target.with_suffix(".txt").write_text(f"could not write the executed notebook: {error}\n", encoding="utf-8")
 
     def outcome(label):
         result = results.get(label, {"status": "timeout", "message": "the notebook's time limit ran out before this check"})

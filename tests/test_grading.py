@@ -46,6 +46,8 @@ SAMPLES = {
     "dave": submission("while True:\n    pass\n"),
     "erin": '{"cells": [{"cell_type": "code", "source": "x = ',  # cut off: not valid JSON
     "frank": submission("def heavy_ball_edge(eta):\n    while True:\n        pass\n"),
+    # valid JSON, but cells without the keys a notebook's cells must have
+    "henry": '{"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": [{"cell_type": "code"}]}',
 }
 
 
@@ -96,6 +98,13 @@ def test_each_submission_gets_the_expected_score(graded, student, momentum, edge
     assert unanswered["status"] == ("malformed" if student == "erin" else "failed")
     total = next(row for row in scores if row["student"] == student)["total"]
     assert total == str(int(momentum[0]) + int(edge[0]))
+
+
+def test_a_notebook_with_broken_cells_scores_zero_without_stopping_the_batch(graded):
+    _, rows, _ = graded
+    henry = [row for (student, _), row in rows.items() if student == "henry"]
+    assert len(henry) == len(grade.checked_labels()[CHAPTER])
+    assert all(row["score"] == "0" and row["status"] in ("malformed", "error", "failed") for row in henry)
 
 
 def test_executed_notebooks_are_kept_for_reading(graded):
