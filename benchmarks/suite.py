@@ -1,0 +1,128 @@
+"""The benchmark suite: each comparison measured side by side, printed as a table and saved as JSON.
+
+Run from the repository root::
+
+    .venv/bin/python benchmarks/suite.py [--out _build/benchmarks.json] [--reps 11]
+
+Sections (medians over ``--reps`` interleaved rounds; the first call, which includes JAX's
+compilation, is reported separately):
+
+1. ``gd``: 10,000 GD steps on a quadratic with kappa = 100 in d = 10, 100, 1000 --
+   ``gfbook.gradient_descent`` vs a plain numpy loop vs optax SGD in one ``lax.scan``
+   (from ``gd_speed.py``).
+2. ``approx_bdf``: wall time per outer step of approximate BDF2 with m = 1, 2, 4, 8 inner
+   steps on a d = 100 quadratic, against m and m + 1 times the time of one GD step (one
+   gradient evaluation and an update, measured in the same run).
+3. ``sweep``: 16 learning rates as one ``jax.vmap`` call vs 16 separate calls; the loss counts
+   how often JAX traces it, to show that neither recompiles per learning rate.
+
+It is a measurement, not a test: the numbers depend on the machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+import gfbook
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from gd_speed import bench as gd_bench  # noqa: E402
+from gd_speed import interleaved_times  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def approx_bdf_cost(reps: int, dim: int = 100, outer: int = 2000) -> list[dict]:
+    problem = gfbook.quadratic_with_condition(dim, 100.0, rotation_seed=0)
+    lr = 1.0 / problem.smoothness
+    runs = {"gd": lambda: gfbook.gradient_descent(problem.loss, problem.x0, lr, outer).block_until_ready()}
+    for m in (1, 2, 4, 8):
+        runs[f"m={m}"] = (lambda m=m: gfbook.approx_bdf(problem.loss, problem.x0, lr, outer, order=2, inner_steps=m,
+                                                        inner_lr=0.5).block_until_ready())
+    first = {}
+    for name, run in runs.items():
+        start = time.perf_counter()
+        run()
+        first[name] = time.perf_counter() - start
+    times = {name: np.median(t) / outer for name, t in interleaved_times(runs, reps).items()}
+    rows = []
+    for m in (1, 2, 4, 8):
+        per_step = times[f"m={m}"]
+        rows.append({"inner_steps": m, "outer_step_us": per_step * 1e6, "gd_step_us": times["gd"] * 1e6,
+                     "ratio_to_m_gd_steps": per_step / (m * times["gd"]),
+                     "ratio_to_m_plus_1_gd_steps": per_step / ((m + 1) * times["gd"]),
+                     "first_call_s": first[f"m={m}"]})
+    return rows
+
+
+def sweep(reps: int, dim: int = 100, steps: int = 2000, count: int = 16) -> dict:
+    problem = gfbook.quadratic_with_condition(dim, 100.0, rotation_seed=1)
+    traces = {"n": 0}
+    A = problem.hessian
+
+    def loss(x):
+        traces["n"] += 1  # runs only while JAX traces the function
+        return 0.5 * x @ A @ x
+
+    lrs = jnp.linspace(0.1, 1.9, count) / problem.smoothness
+    vmapped = jax.jit(jax.vmap(lambda h: gfbook.gradient_descent(loss, problem.x0, h, steps)))
+    vmapped(lrs).block_until_ready()
+    traces_vmap = traces["n"]
+    traces["n"] = 0
+    for h in lrs:
+        gfbook.gradient_descent(loss, problem.x0, h, steps).block_until_ready()
+    traces_separate = traces["n"]
+    times = interleaved_times({
+        "vmap": lambda: vmapped(lrs).block_until_ready(),
+        "separate": lambda: [gfbook.gradient_descent(loss, problem.x0, h, steps).block_until_ready() for h in lrs],
+    }, reps)
+    return {"learning_rates": count, "traces_vmapped": traces_vmap, "traces_separate_calls": traces_separate,
+            "vmap_s": float(np.median(times["vmap"])), "separate_s": float(np.median(times["separate"])),
+            "separate_over_vmap": float(np.median(np.array(times["separate"]) / np.array(times["vmap"])))}
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=ROOT / "_build" / "benchmarks.json")
+    parser.add_argument("--reps", type=int, default=11)
+    args = parser.parse_args(argv)
+    results = {"machine": {"jax": jax.__version__, "platform": jax.devices()[0].platform}}
+    print(f"jax {jax.__version__} on {jax.devices()[0].platform}; medians of {args.reps} rounds\n")
+
+    results["gd"] = [gd_bench(dim, 10_000, args.reps) for dim in (10, 100, 1000)]
+    print("1. 10,000 GD steps, kappa = 100")
+    print(f"{'d':>6} {'gfbook':>10} {'optax scan':>11} {'numpy loop':>11} {'numpy/gfbook':>13} {'gfbook/optax':>13}")
+    for r in results["gd"]:
+        print(f"{r['dim']:>6} {r['gfbook_s']:>9.4f}s {r['optax_scan_s']:>10.4f}s {r['numpy_loop_s']:>10.4f}s "
+              f"{r['speedup_vs_numpy']:>12.2f}x {r['gfbook_over_optax']:>12.3f}x")
+
+    results["approx_bdf"] = approx_bdf_cost(args.reps)
+    print("\n2. Approximate BDF2, d = 100: time per outer step against GD steps (one gradient each)")
+    print(f"{'m':>3} {'outer step':>11} {'GD step':>9} {'/(m GD)':>8} {'/((m+1) GD)':>12}")
+    for r in results["approx_bdf"]:
+        print(f"{r['inner_steps']:>3} {r['outer_step_us']:>9.2f}us {r['gd_step_us']:>7.2f}us "
+              f"{r['ratio_to_m_gd_steps']:>8.2f} {r['ratio_to_m_plus_1_gd_steps']:>12.2f}")
+
+    results["sweep"] = sweep(args.reps)
+    s = results["sweep"]
+    print(f"\n3. Sweep of {s['learning_rates']} learning rates, d = 100, 2000 steps: one vmapped call "
+          f"{s['vmap_s']:.4f}s, separate calls {s['separate_s']:.4f}s ({s['separate_over_vmap']:.1f}x); "
+          f"the loss was traced {s['traces_vmapped']} times for the vmapped call and "
+          f"{s['traces_separate_calls']} more times for the {s['learning_rates']} separate calls")
+
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
+    print(f"\nwritten to {args.out}")
+    return results
+
+
+if __name__ == "__main__":
+    main()
