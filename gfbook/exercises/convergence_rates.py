@@ -55,8 +55,8 @@ def _pl_ratio(x):
     },
 )
 def _pl(smoothness, mu_pl, values):
-    x = np.linspace(-np.pi, np.pi, 100_001)
-    close("smoothness", number("smoothness", smoothness), np.max(2 + 6 * np.cos(2 * x)), rtol=1e-9,
+    reference_smoothness = np.max(2 + 6 * np.cos(2 * np.linspace(-np.pi, np.pi, 100_001)))  # max f'' on a period
+    close("smoothness", number("smoothness", smoothness), reference_smoothness, rtol=1e-9,
           hint="L is the largest value of |f''(x)|")
     grid = np.linspace(-6, 6, 120_001)
     grid = grid[np.abs(grid) > 1e-4]
@@ -68,7 +68,7 @@ def _pl(smoothness, mu_pl, values):
     points, x = [], 3.0
     for _ in range(201):
         points.append(_pl_example(x))
-        x = x - (2 * x + 3 * np.sin(2 * x)) / np.max(2 + 6 * np.cos(2 * np.linspace(-np.pi, np.pi, 1001)))
+        x = x - (2 * x + 3 * np.sin(2 * x)) / reference_smoothness
     close("values", array("values", values, (201,)), points, rtol=1e-9, atol=1e-12 * points[0],
           hint="values[k] = f(x_k) for the GD iterates at h = 1/L, x_0 = 3 included")
 
