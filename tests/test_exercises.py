@@ -127,7 +127,7 @@ def test_every_exercise_with_code_has_a_check_called_by_its_solution():
         markdown = "\n".join(source(c) for c in cells if c["cell_type"] == "markdown")
         for label in re.findall(r"```\{exercise-start\}\s*\n:label:\s*(\S+)", markdown):
             if label in coding:
-                call = exercises()[label].call()[:-1] + ", strict=True)"
+                call = exercises()[label].call(strict=True)
                 assert code.count(call) == 1, f"{path.name}: the solution of {label} should end with {call}"
 
 

@@ -38,15 +38,18 @@ class Exercise:
     def names(self) -> tuple[str, ...]:
         return (*self.answers, *self.context)
 
-    def call(self) -> str:
-        """The code that runs this check in a notebook (wrapped at 100 characters)."""
+    def call(self, *, strict: bool = False) -> str:
+        """The code that runs this check in a notebook (wrapped at 100 characters).
+
+        ``strict=True`` gives the call that ends a worked solution in the book.
+        """
         lines, line = [], f'check("{self.label}",'
         for name in self.names:
             if len(line) + len(name) * 2 + 3 > 100:
                 lines.append(line)
                 line = "     "
             line += f" {name}={name},"
-        return "\n".join([*lines, line[:-1] + ")"])
+        return "\n".join([*lines, line[:-1] + (", strict=True)" if strict else ")")])
 
 
 @dataclass(frozen=True)
