@@ -40,6 +40,19 @@ def check_positive(name: str, value: Any) -> Any:
     return value
 
 
+def strongly_typed(value: Any) -> Any:
+    """A scalar argument that is passed to compiled code as data, as a strongly typed array.
+
+    JAX keys a compile on whether a value is "weakly typed" (a Python float is, a NumPy
+    float is not), so without this ``lr=0.1`` and ``lr=np.float64(0.1)`` would compile
+    the same method twice.
+    """
+    if is_traced(value):
+        return value
+    arr = np.asarray(value)
+    return arr if np.issubdtype(arr.dtype, np.floating) else arr.astype(float)
+
+
 def check_count(name: str, value: Any, *, minimum: int = 0) -> int:
     """``value`` must be an integer >= ``minimum`` (a number of steps)."""
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
@@ -105,23 +118,33 @@ def as_real_numpy(name: str, value: Any) -> np.ndarray:
 
 
 def check_times(name: str, ts: Any) -> jax.Array:
-    """``ts`` must be a non-empty, finite, strictly increasing 1-D array of times."""
-    try:
+    """``ts`` must be a non-empty, finite, strictly increasing 1-D array of times.
+
+    The checks run in NumPy on the host: as JAX operations, each new length of ``ts``
+    would compile a few small programs, a visible cost in a notebook.
+    """
+    if is_traced(ts):
         arr = jnp.asarray(ts)
+        if not (jnp.issubdtype(arr.dtype, jnp.floating) or jnp.issubdtype(arr.dtype, jnp.integer)):
+            raise TypeError(f"{name} must be a 1-D array of real times, got dtype {arr.dtype}")
+        if arr.ndim != 1 or arr.shape[0] == 0:
+            raise ValueError(f"{name} must be a non-empty 1-D array of times, got shape {arr.shape}")
+        return arr if jnp.issubdtype(arr.dtype, jnp.floating) else arr.astype(float)
+    try:
+        arr = np.asarray(ts)
     except (TypeError, ValueError):
         raise TypeError(f"{name} must be a 1-D array of times, got {type(ts).__name__}") from None
-    if not (jnp.issubdtype(arr.dtype, jnp.floating) or jnp.issubdtype(arr.dtype, jnp.integer)):
+    if arr.dtype == object or not (np.issubdtype(arr.dtype, np.floating) or np.issubdtype(arr.dtype, np.integer)):
         raise TypeError(f"{name} must be a 1-D array of real times, got dtype {arr.dtype}")
-    if not jnp.issubdtype(arr.dtype, jnp.floating):
-        arr = arr.astype(float)
     if arr.ndim != 1 or arr.shape[0] == 0:
         raise ValueError(f"{name} must be a non-empty 1-D array of times, got shape {arr.shape}")
-    if not is_traced(arr):
-        if not bool(jnp.all(jnp.isfinite(arr))):
-            raise ValueError(f"{name} must be finite, got a NaN or inf entry")
-        if arr.shape[0] > 1 and not bool(jnp.all(jnp.diff(arr) > 0)):
-            raise ValueError(f"{name} must be strictly increasing")
-    return arr
+    if not np.isfinite(arr).all():
+        raise ValueError(f"{name} must be finite, got a NaN or inf entry")
+    if arr.shape[0] > 1 and not (np.diff(arr) > 0).all():
+        raise ValueError(f"{name} must be strictly increasing")
+    # Always a strongly typed float array: ``0.1 * jnp.arange(n)`` is "weakly typed", and
+    # a compiled solver is keyed on that flag, so mixing the two would compile it twice.
+    return jnp.asarray(arr if np.issubdtype(arr.dtype, np.floating) else arr.astype(float))
 
 
 def check_seed(name: str, value: Any) -> int:

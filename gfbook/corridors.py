@@ -18,7 +18,7 @@ import jax.numpy as jnp
 import numpy as np
 from jax.tree_util import Partial
 
-from gfbook._checks import as_float_tree, check_count, check_positive, is_traced
+from gfbook._checks import as_float_tree, check_count, check_positive, is_traced, strongly_typed
 from gfbook.measure import hvp
 from gfbook.methods._common import as_partial, checked_loss_value, prepend, squared_norm
 
@@ -44,8 +44,11 @@ def corridor_ratio(loss: Callable, x: Any) -> jax.Array:
     :math:`\tfrac{d}{dt}\nabla L(x(t)) = -H\nabla L`. It is undefined (``nan``) where the
     gradient vanishes. ``x`` may be a pytree.
     """
-    loss = as_partial("loss", loss)
-    x = as_float_tree("x", x)
+    return _corridor_ratio(as_partial("loss", loss), as_float_tree("x", x))
+
+
+@jax.jit
+def _corridor_ratio(loss: Partial, x: Any) -> jax.Array:
     g = jax.grad(loss)(x)
     return jnp.sqrt(squared_norm(hvp(loss, x, g)) / squared_norm(g))
 
@@ -65,7 +68,7 @@ def corridor_lr(
     In a corridor the loss falls linearly along the flow, :math:`L(x - t\nabla L) =
     L(x) - t\|\nabla L\|^2`, so the step :math:`(L - f^*)/\|\nabla L\|^2` reaches the value
     :math:`f^*` in one step. With :math:`f^* = \min L` this is Polyak's step size
-    (Polyak 1987); ``fraction`` is :math:`\gamma` and ``max_lr`` is :math:`h_{\max}`.
+    (Polyak, 1969); ``fraction`` is :math:`\gamma` and ``max_lr`` is :math:`h_{\max}`.
 
     Two edge cases have a defined answer: where the gradient vanishes the step is 0 (there
     is nowhere to go), and where the loss is at or below ``f_star`` the step is 0 (the gap
@@ -74,6 +77,11 @@ def corridor_lr(
     loss = as_partial("loss", loss)
     x = as_float_tree("x", x)
     _check_rule(fraction, f_star, max_lr)
+    return _corridor_lr(loss, x, fraction, f_star, max_lr)
+
+
+@jax.jit
+def _corridor_lr(loss: Partial, x: Any, fraction: Any, f_star: Any, max_lr: Any) -> jax.Array:
     value, g = jax.value_and_grad(loss)(x)
     return _clr_step_size(value, squared_norm(g), fraction, f_star, max_lr)
 
@@ -127,7 +135,8 @@ def clr_descent(
     x0 = as_float_tree("x0", x0)
     num_steps = check_count("num_steps", num_steps)
     _check_rule(fraction, f_star, max_lr)
-    path, steps = _clr_scan(Partial(_full_batch, loss), x0, jnp.arange(num_steps), fraction, f_star, max_lr)
+    rule = map(strongly_typed, (fraction, f_star, max_lr))
+    path, steps = _clr_scan(Partial(_full_batch, loss), x0, jnp.arange(num_steps), *rule)
     return (path, steps) if return_steps else path
 
 
@@ -156,5 +165,5 @@ def clr_sgd(
     if len({jnp.shape(leaf)[0] for leaf in leaves}) != 1:
         raise ValueError("batches must have the same leading length on every leaf")
     _check_rule(fraction, f_star, max_lr)
-    path, steps = _clr_scan(loss, x0, batches, fraction, f_star, max_lr)
+    path, steps = _clr_scan(loss, x0, batches, *map(strongly_typed, (fraction, f_star, max_lr)))
     return (path, steps) if return_steps else path

@@ -10,28 +10,50 @@ symmetric, every method acts on each eigen-direction (mode) separately:
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 
-from gfbook._checks import as_float_array, check_count, check_positive, check_times
+from gfbook._checks import as_real_numpy, check_count, check_positive, check_times
 
 
-def _modes(hessian: Any, x0: Any, x_star: Any):
-    A = as_float_array("hessian", hessian)
+def _checked(hessian: Any, x0: Any, x_star: Any) -> tuple[jax.Array, jax.Array, jax.Array]:
+    """The arguments as float arrays, checked on the host (in NumPy: no compile per shape)."""
+    A = as_real_numpy("hessian", hessian)
     if A.ndim != 2 or A.shape[0] != A.shape[1]:
         raise ValueError(f"hessian must be a square matrix, got shape {A.shape}")
-    if not bool(jnp.allclose(A, A.T, rtol=1e-12, atol=1e-12 * jnp.max(jnp.abs(A)))):
+    if not np.allclose(A, A.T, rtol=1e-12, atol=1e-12 * np.max(np.abs(A))):
         raise ValueError("hessian must be symmetric")
-    x0 = as_float_array("x0", x0)
+    x0 = as_real_numpy("x0", x0)
     if x0.shape != (A.shape[0],):
         raise ValueError(f"x0 must have shape ({A.shape[0]},) to match hessian, got {x0.shape}")
-    x_star = jnp.zeros_like(x0) if x_star is None else as_float_array("x_star", x_star)
+    x_star = np.zeros_like(x0) if x_star is None else as_real_numpy("x_star", x_star)
     if x_star.shape != x0.shape:
         raise ValueError(f"x_star must have shape {x0.shape}, got {x_star.shape}")
+    return jnp.asarray(A), jnp.asarray(x0), jnp.asarray(x_star)
+
+
+def _modes(A: jax.Array, x0: jax.Array, x_star: jax.Array):
     eigenvalues, V = jnp.linalg.eigh(A)
-    return eigenvalues, V, V.T @ (x0 - x_star), x_star
+    return eigenvalues, V, V.T @ (x0 - x_star)
+
+
+@jax.jit
+def _flow(A: jax.Array, x0: jax.Array, x_star: jax.Array, ts: jax.Array) -> jax.Array:
+    eigenvalues, V, c = _modes(A, x0, x_star)
+    return x_star + (jnp.exp(-jnp.outer(ts, eigenvalues)) * c) @ V.T
+
+
+@partial(jax.jit, static_argnames="num_steps")
+def _gd(A: jax.Array, x0: jax.Array, x_star: jax.Array, lr: jax.Array, num_steps: int) -> jax.Array:
+    eigenvalues, V, c = _modes(A, x0, x_star)
+    k = jnp.arange(num_steps + 1)[:, None]
+    base = 1.0 - lr * eigenvalues[None, :]
+    sign = jnp.where((base < 0) & (k % 2 == 1), -1.0, 1.0)
+    return x_star + (sign * jnp.abs(base) ** k * c) @ V.T
 
 
 def quadratic_flow(hessian: Any, x0: Any, ts: Any, *, x_star: Any = None) -> jax.Array:
@@ -42,9 +64,8 @@ def quadratic_flow(hessian: Any, x0: Any, ts: Any, *, x_star: Any = None) -> jax
     where :math:`A = V\Lambda V^\top` is ``hessian`` and :math:`x^*` is ``x_star``
     (default 0). Returns an array of shape ``(len(ts), d)``.
     """
-    eigenvalues, V, c, x_star = _modes(hessian, x0, x_star)
-    ts = check_times("ts", ts)
-    return x_star + (jnp.exp(-jnp.outer(ts, eigenvalues)) * c) @ V.T
+    A, x0, x_star = _checked(hessian, x0, x_star)
+    return _flow(A, x0, x_star, check_times("ts", ts))
 
 
 def quadratic_gd(hessian: Any, x0: Any, lr: float, num_steps: int, *, x_star: Any = None) -> jax.Array:
@@ -54,10 +75,6 @@ def quadratic_gd(hessian: Any, x0: Any, lr: float, num_steps: int, *, x_star: An
 
     Returns an array of shape ``(num_steps + 1, d)``.
     """
-    eigenvalues, V, c, x_star = _modes(hessian, x0, x_star)
+    A, x0, x_star = _checked(hessian, x0, x_star)
     check_positive("lr", lr)
-    num_steps = check_count("num_steps", num_steps)
-    k = jnp.arange(num_steps + 1)[:, None]
-    base = 1.0 - lr * eigenvalues[None, :]
-    sign = jnp.where((base < 0) & (k % 2 == 1), -1.0, 1.0)
-    return x_star + (sign * jnp.abs(base) ** k * c) @ V.T
+    return _gd(A, x0, x_star, lr, check_count("num_steps", num_steps))

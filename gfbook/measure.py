@@ -14,7 +14,7 @@ import jax.numpy as jnp
 import numpy as np
 from jax.flatten_util import ravel_pytree
 
-from gfbook._checks import as_float_tree, as_real_numpy, check_count, check_positive, check_seed
+from gfbook._checks import as_float_tree, as_real_numpy, check_count, check_positive, check_seed, is_traced
 from gfbook.methods import gradient_descent, gradient_flow
 from gfbook.methods._common import as_partial, checked_loss_value
 
@@ -22,6 +22,18 @@ from gfbook.methods._common import as_partial, checked_loss_value
 def _squared_norm_per_step(tree: Any) -> jax.Array:
     leaves = jax.tree.leaves(tree)
     return sum(jnp.sum(leaf.reshape(leaf.shape[0], -1) ** 2, axis=1) for leaf in leaves)
+
+
+# The small measurements below are compiled whole: run op by op, as a notebook cell would,
+# every operation on every new shape compiles a program of its own (about 20 ms each).
+@jax.jit
+def _distance_per_step(a: Any, b: Any) -> jax.Array:
+    return jnp.sqrt(_squared_norm_per_step(jax.tree.map(jnp.subtract, a, b)))
+
+
+@jax.jit
+def _hvp(loss: Callable, x: Any, v: Any) -> Any:
+    return jax.jvp(jax.grad(loss), (x,), (v,))[1]
 
 
 def trajectory_distance(a: Any, b: Any) -> jax.Array:
@@ -38,8 +50,13 @@ def trajectory_distance(a: Any, b: Any) -> jax.Array:
             raise ValueError(
                 f"a and b must be trajectories of the same shape, got {jnp.shape(la)} and {jnp.shape(lb)}"
             )
-    diff = jax.tree.map(lambda x, y: jnp.asarray(x) - jnp.asarray(y), a, b)
-    return jnp.sqrt(_squared_norm_per_step(diff))
+    if is_traced((a, b)):
+        return _distance_per_step(a, b)
+    # Concrete trajectories (the usual case in a notebook, with a new length at every call)
+    # are measured in NumPy: no compile per shape.
+    squares = [(np.asarray(x) - np.asarray(y)).reshape(np.shape(x)[0], -1) ** 2
+               for x, y in zip(jax.tree.leaves(a), jax.tree.leaves(b), strict=True)]
+    return jnp.asarray(np.sqrt(sum(np.sum(sq, axis=1) for sq in squares)))
 
 
 def flow_distance(
@@ -67,7 +84,7 @@ def hvp(loss: Callable, x: Any, v: Any) -> Any:
         jnp.shape(a) != jnp.shape(b) for a, b in zip(jax.tree.leaves(v), jax.tree.leaves(x), strict=True)
     ):
         raise ValueError("v must have the structure and shapes of x")
-    return jax.jvp(jax.grad(loss), (x,), (v,))[1]
+    return _hvp(as_partial("loss", loss), x, v)
 
 
 def _power_iteration(matvec: Callable, v0: jax.Array, num_iters: int) -> jax.Array:

@@ -37,6 +37,7 @@ def _axpy(a: Any, x: Any, y: Any) -> Any:
 
 
 
+@jax.jit
 def _regularized_loss(loss: Partial, strength: jax.Array, x: Any) -> jax.Array:
     return loss(x) + strength * squared_norm(jax.grad(loss)(x))
 
@@ -66,6 +67,7 @@ def modified_loss(loss: Callable, lr: float) -> Partial:
     return gradient_regularized_loss(loss, lr / 4)
 
 
+@jax.jit
 def _modified_field(loss: Partial, lr: jax.Array, weights: jax.Array, x: Any) -> Any:
     """f + w1 h f_2 + w2 h^2 f_3 with f = -grad L; the 0/1 weights select the order.
 

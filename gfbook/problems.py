@@ -85,27 +85,38 @@ def _quadratic_loss_jvp(primals, tangents):
     return 0.5 * r @ Ar, Ar @ (dx - dx_star) + 0.5 * r @ (dA @ r)
 
 
+# Compiled whole, like every loss here: called op by op, each call on a new shape would
+# compile a small program per operation.
+_quadratic_loss = jax.jit(_quadratic_loss)
+
+
+@jax.jit
 def _rosenbrock_loss(a: jax.Array, b: jax.Array, x: jax.Array) -> jax.Array:
     return (a - x[0]) ** 2 + b * (x[1] - x[0] ** 2) ** 2
 
 
+@jax.jit
 def _factorization_loss(target: jax.Array, x: jax.Array) -> jax.Array:
     return 0.5 * (target - x[0] * x[1]) ** 2
 
 
+@jax.jit
 def _logistic_loss(A: jax.Array, l2: jax.Array, w: jax.Array) -> jax.Array:
     return jnp.mean(jnp.logaddexp(0.0, -A @ w)) + 0.5 * l2 * w @ w
 
 
+@jax.jit
 def _logcosh_loss(A: jax.Array, b: jax.Array, w: jax.Array) -> jax.Array:
     r = jnp.abs(A @ w - b)
     return jnp.mean(r + jnp.log1p(jnp.exp(-2 * r)) - jnp.log(2.0))  # log cosh r, without overflow
 
 
+@jax.jit
 def _cauchy_loss(A: jax.Array, b: jax.Array, w: jax.Array) -> jax.Array:
     return jnp.mean(0.5 * jnp.log1p((A @ w - b) ** 2))
 
 
+@jax.jit
 def _huber_loss(L: jax.Array, width: jax.Array, x: jax.Array) -> jax.Array:
     r = jnp.abs(x[0])
     return jnp.where(r <= width, 0.5 * L * r**2, L * width * r - 0.5 * L * width**2)

@@ -10,7 +10,7 @@ import jax
 import jax.numpy as jnp
 from jax.tree_util import Partial
 
-from gfbook._checks import as_float_tree, check_count, check_positive
+from gfbook._checks import as_float_tree, check_count, check_positive, strongly_typed
 from gfbook.methods._common import as_partial, checked_loss_value, prepend
 
 
@@ -57,4 +57,4 @@ def gradient_descent(loss: Callable, x0: Any, lr: float, num_steps: int) -> Any:
     check_positive("lr", lr)
     num_steps = check_count("num_steps", num_steps)
     loss = as_partial("loss", loss)
-    return _descent_scan(loss, x0, lr, num_steps)
+    return _descent_scan(loss, x0, strongly_typed(lr), num_steps)

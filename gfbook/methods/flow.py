@@ -31,7 +31,7 @@ import diffrax
 import jax
 from jax.tree_util import Partial
 
-from gfbook._checks import as_float_tree, check_count, check_positive, check_times, is_traced
+from gfbook._checks import as_float_tree, check_count, check_positive, check_times, is_traced, strongly_typed
 from gfbook.methods._common import as_partial, check_loss, negative_gradient
 
 NONSTIFF_SOLVER = diffrax.Dopri8()
@@ -100,7 +100,7 @@ def integrate(
     """
     vector_field = as_partial("vector_field", vector_field)
     x0 = as_float_tree("x0", x0)
-    ts, allowed_steps = _check_solve_args(ts, rtol, atol, max_steps)
+    ts, allowed_steps, rtol, atol = _check_solve_args(ts, rtol, atol, max_steps)
     ys, ok = _solve_or_start(vector_field, solver, x0, ts, rtol, atol, allowed_steps)
     _warn_if_failed(ok)
     return ys
@@ -113,12 +113,17 @@ def _solve_or_start(field, solver, x0, ts, rtol, atol, allowed_steps):
     return _solve(field, NONSTIFF_SOLVER if solver is None else solver, x0, ts, rtol, atol, allowed_steps)
 
 
-def _check_solve_args(ts: Any, rtol: float, atol: float, max_steps: int) -> tuple[jax.Array, int]:
-    """Check the solver arguments; every requested time costs one forced step, so it adds to max_steps."""
+def _check_solve_args(ts: Any, rtol: float, atol: float, max_steps: int) -> tuple[jax.Array, int, Any, Any]:
+    """Check the solver arguments; every requested time costs one forced step, so it adds to max_steps.
+
+    Returns ``ts``, the step budget, and the tolerances as strongly typed arrays (one compile
+    for ``1e-10`` and ``np.float64(1e-10)``).
+    """
     check_positive("rtol", rtol)
     check_positive("atol", atol)
     ts = check_times("ts", ts)
-    return ts, check_count("max_steps", max_steps, minimum=1) + ts.shape[0]
+    allowed_steps = check_count("max_steps", max_steps, minimum=1) + ts.shape[0]
+    return ts, allowed_steps, strongly_typed(rtol), strongly_typed(atol)
 
 
 def _warn_if_failed(ok: jax.Array) -> None:
@@ -157,7 +162,7 @@ def gradient_flow(
     x0 = as_float_tree("x0", x0)
     loss = check_loss(loss, x0)
     field = Partial(negative_gradient, loss)
-    ts, allowed_steps = _check_solve_args(ts, rtol, atol, max_steps)
+    ts, allowed_steps, rtol, atol = _check_solve_args(ts, rtol, atol, max_steps)
     size = sum(leaf.size for leaf in jax.tree.leaves(x0))
     # A dense implicit solve of a large problem would cost far more than it saves.
     if solver is not None or ts.shape[0] == 1 or size > STIFF_MAX_SIZE or is_traced((x0, ts, loss)):
