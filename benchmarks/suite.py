@@ -10,11 +10,19 @@ compilation, is reported separately):
 1. ``gd``: 10,000 GD steps on a quadratic with kappa = 100 in d = 10, 100, 1000 --
    ``gfbook.gradient_descent`` vs a plain numpy loop vs optax SGD in one ``lax.scan``
    (from ``gd_speed.py``).
-2. ``approx_bdf``: wall time per outer step of approximate BDF2 with m = 1, 2, 4, 8 inner
+2. ``flows``: ``gfbook.gradient_flow`` vs scipy's ``solve_ivp`` (DOP853; BDF with the exact
+   Jacobian) at equal measured accuracy, on a stiff quadratic and on logistic regression
+   (from ``flows.py``).
+3. ``approx_bdf``: wall time per outer step of approximate BDF2 with m = 1, 2, 4, 8 inner
    steps on a d = 100 quadratic, against m and m + 1 times the time of one GD step (one
    gradient evaluation and an update, measured in the same run).
-3. ``sweep``: 16 learning rates as one ``jax.vmap`` call vs 16 separate calls; the loss counts
+4. ``sweep``: 16 learning rates as one ``jax.vmap`` call vs 16 separate calls; the loss counts
    how often JAX traces it, to show that neither recompiles per learning rate.
+5. ``book``: each chapter executed in a fresh kernel (nbclient, as the book build does), cold,
+   then twice with JAX's persistent compilation cache in an empty folder (the run that fills
+   it, and a warm run), so the cache's effect is measured, not assumed.
+
+``--only gd,flows`` runs some sections; the book section alone takes about ten minutes.
 
 It is a measurement, not a test: the numbers depend on the machine.
 """
@@ -34,6 +42,7 @@ import numpy as np
 import gfbook
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import flows  # noqa: E402
 from gd_speed import bench as gd_bench  # noqa: E402
 from gd_speed import interleaved_times  # noqa: E402
 
@@ -89,39 +98,99 @@ def sweep(reps: int, dim: int = 100, steps: int = 2000, count: int = 16) -> dict
             "separate_over_vmap": float(np.median(np.array(times["separate"]) / np.array(times["vmap"])))}
 
 
+def book_times(chapters: list[Path]) -> list[dict]:
+    """Wall time of each chapter in a fresh kernel: cold, filling the JAX cache, and warm."""
+    import os
+    import tempfile
+
+    import nbformat
+    from nbclient import NotebookClient
+
+    def execute(path: Path, env: dict) -> float:
+        notebook = nbformat.read(path, as_version=4)
+        start = time.perf_counter()
+        NotebookClient(notebook, timeout=600, kernel_name="python3",
+                       resources={"metadata": {"path": str(path.parent)}}).execute(env=env)
+        return time.perf_counter() - start
+
+    rows = []
+    with tempfile.TemporaryDirectory() as cache:
+        # Every compile is cached (by default JAX keeps only those over a second).
+        cached = {**os.environ, "JAX_COMPILATION_CACHE_DIR": cache,
+                  "JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS": "0", "JAX_PERSISTENT_CACHE_MIN_ENTRY_SIZE_BYTES": "0"}
+        cold = {k: v for k, v in os.environ.items() if not k.startswith("JAX_COMPILATION_CACHE")}
+        for path in chapters:
+            rows.append({"chapter": path.name, "cold_s": execute(path, cold), "cache_fill_s": execute(path, cached),
+                         "cache_warm_s": execute(path, cached)})
+            print(f"  {path.name}: cold {rows[-1]['cold_s']:.1f}s", flush=True)
+    return rows
+
+
+SECTIONS = ("gd", "flows", "approx_bdf", "sweep", "book")
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=ROOT / "_build" / "benchmarks.json")
     parser.add_argument("--reps", type=int, default=11)
+    parser.add_argument("--only", default=",".join(SECTIONS), help=f"comma-separated sections of {SECTIONS}")
     args = parser.parse_args(argv)
+    only = set(args.only.split(","))
+    if not only <= set(SECTIONS):
+        parser.error(f"--only: unknown sections {sorted(only - set(SECTIONS))}; choose from {SECTIONS}")
     results = {"machine": {"jax": jax.__version__, "platform": jax.devices()[0].platform}}
     print(f"jax {jax.__version__} on {jax.devices()[0].platform}; medians of {args.reps} rounds\n")
 
-    results["gd"] = [gd_bench(dim, 10_000, args.reps) for dim in (10, 100, 1000)]
+    if "gd" in only:
+        gd_section(results, args.reps)
+    if "flows" in only:
+        results["flows"] = flows.run_all(max(3, args.reps // 3))
+        print("\n2. Reference flows: the fastest run of each method that reached each target accuracy")
+        flows.print_table(results["flows"])
+    if "approx_bdf" in only:
+        approx_section(results, args.reps)
+    if "sweep" in only:
+        sweep_section(results, args.reps)
+    if "book" in only:
+        print("\n5. The book: each chapter in a fresh kernel (cold; filling the JAX cache; warm cache)")
+        results["book"] = book_times(sorted((ROOT / "chapters").glob("*.ipynb")))
+        print(f"{'chapter':34s} {'cold':>7s} {'fill':>7s} {'warm':>7s}")
+        for r in results["book"]:
+            print(f"{r['chapter']:34s} {r['cold_s']:6.1f}s {r['cache_fill_s']:6.1f}s {r['cache_warm_s']:6.1f}s")
+        totals = [sum(r[k] for r in results["book"]) for k in ("cold_s", "cache_fill_s", "cache_warm_s")]
+        print(f"{'total':34s} {totals[0]:6.1f}s {totals[1]:6.1f}s {totals[2]:6.1f}s")
+
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
+    print(f"\nwritten to {args.out}")
+    return results
+
+
+def gd_section(results, reps):
+    results["gd"] = [gd_bench(dim, 10_000, reps) for dim in (10, 100, 1000)]
     print("1. 10,000 GD steps, kappa = 100")
     print(f"{'d':>6} {'gfbook':>10} {'optax scan':>11} {'numpy loop':>11} {'numpy/gfbook':>13} {'gfbook/optax':>13}")
     for r in results["gd"]:
         print(f"{r['dim']:>6} {r['gfbook_s']:>9.4f}s {r['optax_scan_s']:>10.4f}s {r['numpy_loop_s']:>10.4f}s "
               f"{r['speedup_vs_numpy']:>12.2f}x {r['gfbook_over_optax']:>12.3f}x")
 
-    results["approx_bdf"] = approx_bdf_cost(args.reps)
-    print("\n2. Approximate BDF2, d = 100: time per outer step against GD steps (one gradient each)")
+
+def approx_section(results, reps):
+    results["approx_bdf"] = approx_bdf_cost(reps)
+    print("\n3. Approximate BDF2, d = 100: time per outer step against GD steps (one gradient each)")
     print(f"{'m':>3} {'outer step':>11} {'GD step':>9} {'/(m GD)':>8} {'/((m+1) GD)':>12}")
     for r in results["approx_bdf"]:
         print(f"{r['inner_steps']:>3} {r['outer_step_us']:>9.2f}us {r['gd_step_us']:>7.2f}us "
               f"{r['ratio_to_m_gd_steps']:>8.2f} {r['ratio_to_m_plus_1_gd_steps']:>12.2f}")
 
-    results["sweep"] = sweep(args.reps)
+
+def sweep_section(results, reps):
+    results["sweep"] = sweep(reps)
     s = results["sweep"]
-    print(f"\n3. Sweep of {s['learning_rates']} learning rates, d = 100, 2000 steps: one vmapped call "
+    print(f"\n4. Sweep of {s['learning_rates']} learning rates, d = 100, 2000 steps: one vmapped call "
           f"{s['vmap_s']:.4f}s, separate calls {s['separate_s']:.4f}s ({s['separate_over_vmap']:.1f}x); "
           f"the loss was traced {s['traces_vmapped']} times for the vmapped call and "
           f"{s['traces_separate_calls']} more times for the {s['learning_rates']} separate calls")
-
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
-    print(f"\nwritten to {args.out}")
-    return results
 
 
 if __name__ == "__main__":
