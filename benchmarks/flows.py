@@ -19,6 +19,10 @@ max over the 101 output times of |x(t) - x_ref(t)| / |x_0 - x_ref(T)|. At each t
 accuracy the table reports, per method, the fastest run that reached it, and its time
 relative to gfbook's (medians of R runs; gfbook's compile time is reported separately:
 tolerances are traced arguments, so one compile serves the whole ladder).
+
+gfbook steps exactly onto every requested time (it never reports the interpolant), so on a
+smooth flow its 100 forced steps already meet both targets at any tolerance; scipy reports
+``t_eval`` from its dense output and may take fewer steps.
 """
 
 from __future__ import annotations
@@ -46,7 +50,7 @@ def stiff_quadratic():
     reference = np.asarray(gfbook.quadratic_flow(A, problem.x0, ts))
     return {"name": "stiff quadratic (d = 20, kappa = 1e4, T = 1e4)", "loss": problem.loss,
             "x0": np.asarray(problem.x0), "ts": ts, "field": lambda t, x: -(A @ x), "jacobian": lambda t, x: -A,
-            "reference": reference, "reference_spread": 0.0}
+            "reference": reference, "reference_spread": lambda: 0.0}
 
 
 def logistic():
@@ -68,10 +72,14 @@ def logistic():
     np.testing.assert_allclose(jacobian(0, x0), -np.asarray(jax.hessian(problem.loss)(x0)), rtol=1e-10, atol=1e-14)
     reference = solve_ivp(field, (ts[0], ts[-1]), x0, method="Radau", t_eval=ts, jac=jacobian,
                           rtol=1e-13, atol=1e-13).y.T
-    ours = np.asarray(gfbook.gradient_flow(problem.loss, x0, ts, rtol=1e-13, atol=1e-13))
+
+    def spread():  # called after the timed runs, so that their first call is the one that compiles
+        ours = np.asarray(gfbook.gradient_flow(problem.loss, x0, ts, rtol=1e-13, atol=1e-13))
+        return relative_error(ours, reference, x0)
+
     return {"name": "logistic regression (d = 10, feature scales 1 .. 1e-2, T = 200)", "loss": problem.loss,
             "x0": x0, "ts": ts, "field": field, "jacobian": jacobian, "reference": reference,
-            "reference_spread": relative_error(ours, reference, x0)}
+            "reference_spread": spread}
 
 
 def relative_error(path, reference, x0):
@@ -114,7 +122,7 @@ def timed(fn, reps):
 def bench(case, reps):
     rows, compile_s = [], {}
     for name, run in methods(case).items():
-        if name.startswith("gfbook"):  # the first call compiles; tolerances do not recompile
+        if name.startswith("gfbook"):  # the first call compiles (tolerances are data: no recompiling)
             start = time.perf_counter()
             run(TOLERANCES[0])
             compile_s[name] = time.perf_counter() - start
@@ -133,7 +141,7 @@ def bench(case, reps):
         for b in best:
             if b["target"] == target and "seconds" in b and "seconds" in ours:
                 b["over_gfbook"] = b["seconds"] / ours["seconds"]
-    return {"case": case["name"], "reference_spread": case["reference_spread"], "compile_s": compile_s,
+    return {"case": case["name"], "reference_spread": case["reference_spread"](), "compile_s": compile_s,
             "runs": rows, "at_target": best}
 
 
