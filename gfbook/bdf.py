@@ -235,6 +235,17 @@ def _max_root_modulus(coeffs: np.ndarray) -> np.ndarray:
         out[ok] = 0.0
         return out
     monic = coeffs[ok, 1:] / lead[ok, None]
+    if degree == 1:  # closed forms for degrees 1 and 2, much faster than batched eigenvalues
+        out[ok] = np.abs(monic[:, 0])
+        return out
+    if degree == 2:
+        b, c = monic[:, 0], monic[:, 1]
+        root = np.sqrt(b * b - 4 * c)
+        root = np.where((np.conj(b) * root).real >= 0, root, -root)  # no cancellation in b + root
+        q = -(b + root) / 2  # the larger root; q = 0 only when b = c = 0
+        other = c / np.where(q == 0, 1.0, q)
+        out[ok] = np.maximum(np.abs(q), np.abs(other))
+        return out
     companion = np.zeros((monic.shape[0], degree, degree), dtype=complex)
     companion[:, 0, :] = -monic
     companion[:, np.arange(1, degree), np.arange(degree - 1)] = 1.0

@@ -596,3 +596,17 @@ def test_bad_input_stability():
     with pytest.raises((ValueError, TypeError)) as err:
         bdf.boundary_locus([1.0, -1.0], [0.0, 1.0], num=1)
     _check_message(err, "num")
+
+
+@pytest.mark.parametrize("degree", [1, 2, 3])
+def test_max_root_modulus_matches_numpy_roots(degree):
+    # degrees 1 and 2 use closed forms; 3 the companion matrix: all against np.roots
+    rng = np.random.default_rng(degree)
+    coeffs = rng.standard_normal((200, degree + 1)) + 1j * rng.standard_normal((200, degree + 1))
+    coeffs[:50] = coeffs[:50].real  # real polynomials too, with complex-conjugate pairs
+    coeffs[50, 1:] = 0.0  # all roots at 0
+    if degree == 2:
+        coeffs[51] = [1.0, -2.0, 1.0]  # a double root
+        coeffs[52] = [1.0, 1e8, 1.0]  # roots of very different sizes (cancellation-prone)
+    expected = np.array([np.abs(np.roots(row)).max() if np.any(row[1:]) else 0.0 for row in coeffs])
+    np.testing.assert_allclose(bdf._max_root_modulus(coeffs), expected, rtol=1e-7, atol=1e-12)
