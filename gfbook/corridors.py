@@ -49,6 +49,7 @@ def corridor_ratio(loss: Callable, x: Any) -> jax.Array:
 
 @jax.jit
 def _corridor_ratio(loss: Partial, x: Any) -> jax.Array:
+    checked_loss_value(loss, x)  # runs while tracing only: a clear error for a bad loss
     g = jax.grad(loss)(x)
     return jnp.sqrt(squared_norm(hvp(loss, x, g)) / squared_norm(g))
 
@@ -82,6 +83,7 @@ def corridor_lr(
 
 @jax.jit
 def _corridor_lr(loss: Partial, x: Any, fraction: Any, f_star: Any, max_lr: Any) -> jax.Array:
+    checked_loss_value(loss, x)  # runs while tracing only
     value, g = jax.value_and_grad(loss)(x)
     return _clr_step_size(value, squared_norm(g), fraction, f_star, max_lr)
 

@@ -3,7 +3,7 @@
 Usage (from the repository root)::
 
     .venv/bin/python teaching/grade.py SUBMISSIONS [--out _build/grades] [--jobs 2]
-        [--time-limit 600] [--cell-time-limit 120]
+        [--time-limit 600] [--cell-time-limit 120] [--jax-cache DIR | --no-jax-cache]
 
 ``SUBMISSIONS`` holds one folder per student with the chapter notebooks they hand in
 (``SUBMISSIONS/<student>/03_bdf_stability.ipynb``), or notebooks directly, named
@@ -23,7 +23,9 @@ readable notebook). Nothing a submission does stops the batch.
 
 Writes ``<out>/grades.csv`` (one row per student, notebook and exercise, with the message),
 ``<out>/scores.csv`` (one row per student, one column per exercise, and the total) and the
-executed notebooks under ``<out>/executed/`` for reading.
+executed notebooks under ``<out>/executed/`` for reading. The kernels share JAX's persistent
+compilation cache (``<out>/jax-cache`` unless ``--jax-cache`` or ``--no-jax-cache`` says
+otherwise), so the functions a chapter compiles are compiled once for the whole batch.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import os
 import re
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -115,11 +118,25 @@ def _run(client: NotebookClient, cell, index: int, deadline: float, cell_limit: 
     return None
 
 
+def kernel_environment(jax_cache: Path | None) -> dict[str, str]:
+    """The kernels' environment: this one, plus JAX's persistent compilation cache in ``jax_cache``.
+
+    Every submission of a chapter compiles the same functions; with the cache, only the first
+    compiles them (``benchmarks/suite.py --only book`` measures the saving per chapter).
+    """
+    env = dict(os.environ)
+    if jax_cache is not None:
+        jax_cache.mkdir(parents=True, exist_ok=True)
+        env.update({"JAX_COMPILATION_CACHE_DIR": str(jax_cache), "JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS": "0",
+                    "JAX_PERSISTENT_CACHE_MIN_ENTRY_SIZE_BYTES": "0"})
+    return env
+
+
 def grade_notebook(student: str, path: Path, table: dict[str, list[str]], time_limit: float, cell_limit: float,
-                   executed_dir: Path | None = None) -> list[dict]:
+                   executed_dir: Path | None = None, env: dict[str, str] | None = None) -> list[dict]:
     """The rows of ``grades.csv`` for one submitted notebook; never raises for a bad submission."""
     try:
-        return _grade_notebook(student, path, table, time_limit, cell_limit, executed_dir)
+        return _grade_notebook(student, path, table, time_limit, cell_limit, executed_dir, env)
     except Exception as error:  # noqa: BLE001 -- a notebook so odd that grading it failed: zero, and go on
         labels = table.get(chapter_of(path, None, table)) or ["(unknown chapter)"]
         message = f"the grader could not run this notebook ({type(error).__name__}: {error})"
@@ -127,7 +144,7 @@ def grade_notebook(student: str, path: Path, table: dict[str, list[str]], time_l
                  "message": message} for label in labels]
 
 
-def _grade_notebook(student, path, table, time_limit, cell_limit, executed_dir):
+def _grade_notebook(student, path, table, time_limit, cell_limit, executed_dir, env):
     def rows(labels, outcome):
         return [{"student": student, "notebook": path.name, "exercise": label, **outcome(label)} for label in labels]
 
@@ -151,7 +168,7 @@ def _grade_notebook(student, path, table, time_limit, cell_limit, executed_dir):
     client = NotebookClient(notebook, timeout=int(cell_limit), interrupt_on_timeout=True, allow_errors=True,
                             kernel_name="python3", resources={"metadata": {"path": str(path.parent)}})
     try:
-        with client.setup_kernel():
+        with client.setup_kernel(env=env if env is not None else dict(os.environ)):
             for index, cell in enumerate(notebook.cells):
                 if cell.cell_type != "code":
                     continue
@@ -197,12 +214,17 @@ def _parse(cell, problem: str | None) -> dict:
     return {"status": "error", "message": f"the check could not run: {problem or 'no result'}"}
 
 
-def grade(folder: Path, out: Path, *, time_limit: float = 600, cell_limit: float = 120, jobs: int = 1) -> Path:
-    """Grade every notebook under ``folder``; write ``grades.csv``, ``scores.csv`` and ``executed/`` to ``out``."""
+def grade(folder: Path, out: Path, *, time_limit: float = 600, cell_limit: float = 120, jobs: int = 1,
+          jax_cache: Path | None = None) -> Path:
+    """Grade every notebook under ``folder``; write ``grades.csv``, ``scores.csv`` and ``executed/`` to ``out``.
+
+    ``jax_cache``: a folder for JAX's persistent compilation cache, shared by the kernels (None: no cache).
+    """
     table = checked_labels()
     submissions = find_submissions(folder)
     out.mkdir(parents=True, exist_ok=True)
-    arguments = [(student, path, table, time_limit, cell_limit, out / "executed") for student, path in submissions]
+    env = kernel_environment(jax_cache)
+    arguments = [(student, path, table, time_limit, cell_limit, out / "executed", env) for student, path in submissions]
     if jobs > 1:
         with ThreadPoolExecutor(jobs) as pool:  # the work happens in the kernels, one process each
             graded = list(pool.map(grade_notebook, *zip(*arguments, strict=True)))
@@ -234,10 +256,15 @@ def main(argv: list[str] | None = None) -> Path:
     parser.add_argument("--time-limit", type=float, default=600, help="seconds per notebook")
     parser.add_argument("--cell-time-limit", type=float, default=120, help="seconds per cell")
     parser.add_argument("--jobs", type=int, default=1, help="notebooks graded at once")
+    parser.add_argument("--jax-cache", type=Path, default=None,
+                        help="folder for JAX's compilation cache, shared by the kernels (default: <out>/jax-cache)")
+    parser.add_argument("--no-jax-cache", action="store_true", help="compile from scratch in every kernel")
     args = parser.parse_args(argv)
     if not args.submissions.is_dir():
         parser.error(f"submissions: {args.submissions} is not a folder")
-    return grade(args.submissions, args.out, time_limit=args.time_limit, cell_limit=args.cell_time_limit, jobs=args.jobs)
+    cache = None if args.no_jax_cache else (args.jax_cache or args.out / "jax-cache")
+    return grade(args.submissions, args.out, time_limit=args.time_limit, cell_limit=args.cell_time_limit, jobs=args.jobs,
+                 jax_cache=cache)
 
 
 if __name__ == "__main__":

@@ -123,7 +123,9 @@ def test_a_real_chapter_full_solutions_pass_and_student_edition_fails_helpfully(
     shutil.copy(chapter, folder / "solutions" / chapter.name)
     student = student_notebooks.student_version(json.loads(chapter.read_text(encoding="utf-8")))
     (folder / "untouched" / chapter.name).write_text(json.dumps(student), encoding="utf-8")
-    out = grade.grade(folder, tmp_path / "grades", time_limit=300, cell_limit=120, jobs=2)
+    cache = tmp_path / "jax-cache"  # as the command line does by default
+    out = grade.grade(folder, tmp_path / "grades", time_limit=300, cell_limit=120, jobs=2, jax_cache=cache)
+    assert any(cache.iterdir()), "the kernels wrote their compiled programs to the shared JAX cache"
     with (out / "grades.csv").open(encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
     labels = grade.checked_labels()[chapter.name]
