@@ -101,6 +101,7 @@ def sweep(reps: int, dim: int = 100, steps: int = 2000, count: int = 16) -> dict
 def book_times(chapters: list[Path]) -> list[dict]:
     """Wall time of each chapter in a fresh kernel: cold, filling the JAX cache, and warm."""
     import os
+    import subprocess
     import tempfile
 
     import nbformat
@@ -110,7 +111,7 @@ def book_times(chapters: list[Path]) -> list[dict]:
         notebook = nbformat.read(path, as_version=4)
         start = time.perf_counter()
         NotebookClient(notebook, timeout=600, kernel_name="python3",
-                       resources={"metadata": {"path": str(path.parent)}}).execute(env=env)
+                       resources={"metadata": {"path": str(path.parent)}}).execute(env=env, stderr=subprocess.DEVNULL)
         return time.perf_counter() - start
 
     rows = []
