@@ -166,7 +166,9 @@ def curvature_along(
     # on the book's problems. The points are sliced on the host, which compiles nothing.
     points = jax.device_get(trajectory)
     count = jnp.shape(leaves[0])[0]
-    pairs = [_extremes(loss, jax.tree.map(lambda leaf: leaf[i], points), key, num_iters) for i in range(count)]  # noqa: B023
+    # (jnp.asarray: a raw NumPy argument would be compiled for apart from a JAX array of the same shape)
+    pairs = [_extremes(loss, jax.tree.map(lambda leaf: jnp.asarray(leaf[i]), points), key, num_iters)  # noqa: B023
+             for i in range(count)]
     pairs = np.asarray(jax.device_get(pairs))  # (count, 2)
     return jnp.asarray(pairs[:, 0]), jnp.asarray(pairs[:, 1])
 
