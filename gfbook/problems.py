@@ -122,10 +122,22 @@ def _huber_loss(L: jax.Array, width: jax.Array, x: jax.Array) -> jax.Array:
     return jnp.where(r <= width, 0.5 * L * r**2, L * width * r - 0.5 * L * width**2)
 
 
+# Module-level and taking the loss (a Partial) as data: every problem of one kind and size
+# shares these compiles, however many times a chapter builds it.
+@jax.jit
+def _value_and_grad(loss: Partial, w: jax.Array) -> tuple[jax.Array, jax.Array]:
+    return jax.value_and_grad(loss)(w)
+
+
+@jax.jit
+def _hessian(loss: Partial, w: jax.Array) -> jax.Array:
+    return jax.hessian(loss)(w)
+
+
 def _minimize(loss: Callable, dim: int) -> jax.Array:
     """A minimiser of a smooth convex loss: scipy's trust-region Newton method, then three plain Newton steps."""
-    value_and_grad = jax.jit(jax.value_and_grad(loss))
-    hess = jax.jit(jax.hessian(loss))
+    value_and_grad = Partial(_value_and_grad, loss)
+    hess = Partial(_hessian, loss)
     result = scipy.optimize.minimize(
         lambda w: tuple(np.asarray(v) for v in value_and_grad(jnp.asarray(w))),
         np.zeros(dim),
