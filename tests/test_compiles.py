@@ -1,6 +1,6 @@
 """What gfbook compiles, counted: the speed of the notebooks rests on compiling once per shape.
 
-Each test counts the entries in a jitted function's cache before and after calls that, by
+Each test empties a jitted function's cache, then counts its entries after calls that, by
 design, must share a compile (JAX keys a compile on the function, the shapes and dtypes,
 and on whether a scalar is "weakly typed").
 """
@@ -18,10 +18,12 @@ from gfbook.networks import mlp_init, mlp_loss
 
 
 def new_compiles(jitted, calls) -> int:
-    before = jitted._cache_size()
+    """How many programs ``calls`` compile, from an empty cache (so that the count does not
+    depend on what other tests, run before in the same process, compiled)."""
+    jitted.clear_cache()
     for call in calls:
         jax.block_until_ready(call())
-    return jitted._cache_size() - before
+    return jitted._cache_size()
 
 
 def test_python_and_numpy_step_sizes_share_one_compile():
