@@ -2,7 +2,9 @@
 
 Run from the repository root:  .venv/bin/python benchmarks/gd_speed.py [--steps N] [--reps R]
 
-All three compute the same iterates x_{k+1} = x_k - lr * A x_k (checked), in float64.
+All three compute the same iterates x_{k+1} = x_k - lr * A x_k (checked), in float64 (the
+book's precision) and again in float32 (enough for GD's iterates, and half the memory traffic
+of the matrix-vector product that bounds every method at d >= 100).
 The three run interleaved, R times; times and ratios are medians over the R rounds, after
 one warm-up call; the warm-up (which includes
 JAX's compilation) is reported separately. gfbook and optax return the whole trajectory;
@@ -12,6 +14,7 @@ the numpy loop, as the baseline to beat, only updates x in place.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import time
 from functools import partial
 
@@ -19,6 +22,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 import optax
+from jax.tree_util import Partial
 
 import gfbook
 
@@ -59,10 +63,14 @@ def optax_scan(loss, x0, lr, num_steps):
     return jnp.concatenate([x0[None], xs])
 
 
-def bench(dim, num_steps, reps):
+def bench(dim, num_steps, reps, dtype=np.float64):
+    dtype = np.dtype(dtype)
     problem = gfbook.quadratic_with_condition(dim, 100.0, rotation_seed=0)
-    lr = 1.0 / problem.smoothness
-    A, x0 = np.asarray(problem.hessian), np.asarray(problem.x0)
+    A, x0 = np.asarray(problem.hessian, dtype), np.asarray(problem.x0, dtype)
+    lr = dtype.type(1.0 / problem.smoothness)
+    if dtype != np.float64:  # the same problem, its data in the lower precision
+        problem = dataclasses.replace(problem, loss=Partial(problem.loss.func, jnp.asarray(A), jnp.zeros(dim, dtype)),
+                                      x0=jnp.asarray(x0))
 
     def run_gfbook():
         return gfbook.gradient_descent(problem.loss, problem.x0, lr, num_steps).block_until_ready()
@@ -77,8 +85,11 @@ def bench(dim, num_steps, reps):
     theirs = run_optax()
     compile_optax = time.perf_counter() - start
     reference = numpy_loop(A, x0, lr, num_steps)
-    assert np.allclose(ours[-1], reference, rtol=1e-9, atol=1e-12)
-    assert np.allclose(theirs, ours, rtol=1e-9, atol=1e-12)
+    assert ours.dtype == theirs.dtype == reference.dtype == dtype, (ours.dtype, theirs.dtype, reference.dtype)
+    # GD contracts, so the three differ by rounding (summation order) of the size of a few ulps of x0.
+    tol = 100 * np.finfo(dtype).eps * np.abs(x0).max()
+    assert np.abs(ours[-1] - reference).max() <= tol
+    assert np.abs(theirs - ours).max() <= tol
 
     times = interleaved_times(
         {"gfbook": run_gfbook, "optax": run_optax, "numpy": lambda: numpy_loop(A, x0, lr, num_steps)}, reps
@@ -86,6 +97,7 @@ def bench(dim, num_steps, reps):
     ours, optax_t, numpy_t = (np.array(times[k]) for k in ("gfbook", "optax", "numpy"))
     return {
         "dim": dim,
+        "dtype": dtype.name,
         "gfbook_s": float(np.median(ours)),
         "optax_scan_s": float(np.median(optax_t)),
         "numpy_loop_s": float(np.median(numpy_t)),
@@ -101,15 +113,17 @@ def main():
     parser.add_argument("--steps", type=int, default=10_000)
     parser.add_argument("--reps", type=int, default=21)
     parser.add_argument("--dims", type=int, nargs="+", default=[10, 1000])
+    parser.add_argument("--dtype", default="float64", choices=["float64", "float32"])
     args = parser.parse_args()
-    print(f"{args.steps} GD steps, median of {args.reps}; jax {jax.__version__} on {jax.devices()[0].platform}")
+    platform = jax.devices()[0].platform
+    print(f"{args.steps} GD steps in {args.dtype}, median of {args.reps}; jax {jax.__version__} on {platform}")
     header = (
         f"{'d':>6} {'gfbook':>10} {'optax scan':>11} {'numpy loop':>11} "
         f"{'numpy/gfbook':>13} {'gfbook/optax':>13} {'1st call':>9}"
     )
     print(header)
     for dim in args.dims:
-        r = bench(dim, args.steps, args.reps)
+        r = bench(dim, args.steps, args.reps, args.dtype)
         print(
             f"{r['dim']:>6} {r['gfbook_s']:>9.4f}s {r['optax_scan_s']:>10.4f}s {r['numpy_loop_s']:>10.4f}s "
             f"{r['speedup_vs_numpy']:>12.2f}x {r['gfbook_over_optax']:>12.3f}x {r['gfbook_first_call_s']:>8.2f}s"

@@ -7,9 +7,9 @@ Run from the repository root::
 Sections (medians over ``--reps`` interleaved rounds; the first call, which includes JAX's
 compilation, is reported separately):
 
-1. ``gd``: 10,000 GD steps on a quadratic with kappa = 100 in d = 10, 100, 1000 --
-   ``gfbook.gradient_descent`` vs a plain numpy loop vs optax SGD in one ``lax.scan``
-   (from ``gd_speed.py``).
+1. ``gd``: 10,000 GD steps on a quadratic with kappa = 100 in d = 10, 100, 1000, in float64
+   and in float32 -- ``gfbook.gradient_descent`` vs a plain numpy loop vs optax SGD in one
+   ``lax.scan`` (from ``gd_speed.py``).
 2. ``flows``: ``gfbook.gradient_flow`` vs scipy's ``solve_ivp`` (DOP853; BDF with the exact
    Jacobian) at equal measured accuracy, on a stiff quadratic and on logistic regression
    (from ``flows.py``).
@@ -168,12 +168,13 @@ def main(argv=None):
 
 
 def gd_section(results, reps):
-    results["gd"] = [gd_bench(dim, 10_000, reps) for dim in (10, 100, 1000)]
+    results["gd"] = [gd_bench(dim, 10_000, reps, dtype) for dtype in ("float64", "float32") for dim in (10, 100, 1000)]
     print("1. 10,000 GD steps, kappa = 100")
-    print(f"{'d':>6} {'gfbook':>10} {'optax scan':>11} {'numpy loop':>11} {'numpy/gfbook':>13} {'gfbook/optax':>13}")
+    print(f"{'d':>6} {'dtype':>8} {'gfbook':>10} {'optax scan':>11} {'numpy loop':>11} "
+          f"{'numpy/gfbook':>13} {'gfbook/optax':>13}")
     for r in results["gd"]:
-        print(f"{r['dim']:>6} {r['gfbook_s']:>9.4f}s {r['optax_scan_s']:>10.4f}s {r['numpy_loop_s']:>10.4f}s "
-              f"{r['speedup_vs_numpy']:>12.2f}x {r['gfbook_over_optax']:>12.3f}x")
+        print(f"{r['dim']:>6} {r['dtype']:>8} {r['gfbook_s']:>9.4f}s {r['optax_scan_s']:>10.4f}s "
+              f"{r['numpy_loop_s']:>10.4f}s {r['speedup_vs_numpy']:>12.2f}x {r['gfbook_over_optax']:>12.3f}x")
 
 
 def approx_section(results, reps):
