@@ -340,9 +340,9 @@ def _startup_tables(order: int) -> tuple[np.ndarray, np.ndarray]:
     return alphas, betas
 
 
-@partial(jax.jit, static_argnames=("num_steps", "order", "inner_steps"))
+@partial(jax.jit, static_argnames=("num_steps", "order"))
 def _bdf_scan(
-    loss: Partial, x0: Any, lr: jax.Array, inner_lr: jax.Array, num_steps: int, order: int, inner_steps: int
+    loss: Partial, x0: Any, lr: jax.Array, inner_lr: jax.Array, num_steps: int, order: int, inner_steps: jax.Array
 ) -> Any:
     checked_loss_value(loss, x0)  # runs while tracing only
     grad = jax.grad(loss)
@@ -363,17 +363,17 @@ def _bdf_scan(
         c = jax.tree.map(combine, hist)
         x_n = jax.tree.map(lambda h: h[0], hist)
 
-        def inner(y, _):
+        def inner(_, y):
             g = grad(y)
-            y_next = jax.tree.map(
+            return jax.tree.map(
                 lambda yi, gi, ci: yi - jnp.asarray(inner_lr, yi.dtype) * (jnp.asarray(lr * beta, yi.dtype) * gi + yi - ci),
                 y,
                 g,
                 c,
             )
-            return y_next, None
 
-        x_next, _ = jax.lax.scan(inner, x_n, length=inner_steps)
+        # The count of inner steps is data (a while loop), so every m shares one compile.
+        x_next = jax.lax.fori_loop(0, inner_steps, inner, x_n)
         new_hist = jax.tree.map(lambda h, xn: jnp.concatenate([xn[None], h[:-1]]), hist, x_next)
         return new_hist, x_next
 
@@ -415,7 +415,7 @@ def approx_bdf(loss: Callable, x0: Any, lr: float, num_steps: int, *, order: int
         lr: the outer step :math:`h > 0`; traced, so ``jax.vmap`` over it compiles once.
         num_steps: the number of outer steps :math:`n \ge 0`.
         order: :math:`k`, between 1 and 6 (static).
-        inner_steps: :math:`m \ge 0` (static).
+        inner_steps: :math:`m \ge 0`; traced, so every :math:`m` shares one compile.
         inner_lr: :math:`\eta > 0`; traced.
 
     Returns:
@@ -430,7 +430,7 @@ def approx_bdf(loss: Callable, x0: Any, lr: float, num_steps: int, *, order: int
     inner_steps = check_count("inner_steps", inner_steps)
     check_positive("inner_lr", inner_lr)
     loss = as_partial("loss", loss)
-    return _bdf_scan(loss, x0, strongly_typed(lr), strongly_typed(inner_lr), num_steps, order, inner_steps)
+    return _bdf_scan(loss, x0, strongly_typed(lr), strongly_typed(inner_lr), num_steps, order, np.int64(inner_steps))
 
 
 def approx_bdf_amplification(lam_h: Any, *, order: int, inner_steps: int, inner_lr: float) -> np.ndarray:

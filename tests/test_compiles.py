@@ -12,7 +12,7 @@ import jax.numpy as jnp
 import numpy as np
 
 import gfbook
-from gfbook import measure
+from gfbook import bdf, measure
 from gfbook.methods import descent, flow
 from gfbook.networks import mlp_init, mlp_loss
 
@@ -41,6 +41,17 @@ def test_weak_and_strong_times_and_tolerances_share_one_solver_compile():
         lambda: gfbook.gradient_flow(problem.loss, problem.x0, [0.0, 0.1, 0.2, 0.3], rtol=np.float64(1e-9)),
     ]
     assert new_compiles(flow._solve, calls) == 1
+
+
+def test_approx_bdf_inner_step_counts_share_one_compile():
+    problem = gfbook.quadratic([1.0, 4.0])
+    calls = [lambda m=m: gfbook.approx_bdf(problem.loss, problem.x0, 0.3, 5, order=2, inner_steps=m, inner_lr=0.5)
+             for m in (0, 1, 2, 8)]
+    assert new_compiles(bdf._bdf_scan, calls) == 1
+    # and m is still what it says: m = 1 at order 1 is GD with step eta h
+    np.testing.assert_allclose(
+        np.asarray(gfbook.approx_bdf(problem.loss, problem.x0, 0.3, 5, order=1, inner_steps=1, inner_lr=0.5)),
+        np.asarray(gfbook.gradient_descent(problem.loss, problem.x0, 0.15, 5)), rtol=1e-14)
 
 
 def test_network_activations_share_one_compile():
