@@ -1,4 +1,8 @@
-"""Adjustments to the website's theme, kept in one place (a local Sphinx extension)."""
+"""Adjustments to the build and the website's theme, kept in one place (a local Sphinx extension)."""
+
+from pathlib import Path
+
+from gfbook._jax_cache import share_with_kernels
 
 
 def _theme_defaults(app, config):
@@ -25,6 +29,9 @@ def _fix_page(app, pagename, templatename, context, doctree):
 
 
 def setup(app):
+    # The kernels that execute the chapters share JAX's compilation cache (the tests' kernels
+    # use it next), so an edited chapter recompiles only what changed.
+    share_with_kernels(Path(app.srcdir) / "_build" / "jax-cache")
     app.connect("config-inited", _theme_defaults)
     app.connect("html-page-context", _fix_page, priority=900)  # after the theme's own handlers
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -40,6 +40,7 @@ import jax.numpy as jnp
 import numpy as np
 
 import gfbook
+from gfbook._jax_cache import cache_environment
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import flows  # noqa: E402
@@ -116,10 +117,10 @@ def book_times(chapters: list[Path]) -> list[dict]:
 
     rows = []
     with tempfile.TemporaryDirectory() as cache:
-        # Every compile is cached (by default JAX keeps only those over a second).
-        cached = {**os.environ, "JAX_COMPILATION_CACHE_DIR": cache,
-                  "JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS": "0", "JAX_PERSISTENT_CACHE_MIN_ENTRY_SIZE_BYTES": "0"}
-        cold = {k: v for k, v in os.environ.items() if not k.startswith("JAX_COMPILATION_CACHE")}
+        # As the build and the tests use it (every compile is cached).
+        names = cache_environment(Path(cache))
+        cached = {**os.environ, **names}
+        cold = {k: v for k, v in os.environ.items() if k not in names}
         for path in chapters:
             rows.append({"chapter": path.name, "cold_s": execute(path, cold), "cache_fill_s": execute(path, cached),
                          "cache_warm_s": execute(path, cached)})

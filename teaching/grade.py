@@ -42,6 +42,7 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
+from gfbook._jax_cache import cache_environment
 from gfbook.exercises import exercises
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -127,8 +128,7 @@ def kernel_environment(jax_cache: Path | None) -> dict[str, str]:
     env = dict(os.environ)
     if jax_cache is not None:
         jax_cache.mkdir(parents=True, exist_ok=True)
-        env.update({"JAX_COMPILATION_CACHE_DIR": str(jax_cache), "JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS": "0",
-                    "JAX_PERSISTENT_CACHE_MIN_ENTRY_SIZE_BYTES": "0"})
+        env.update(cache_environment(jax_cache))
     return env
 
 
