@@ -1,0 +1,54 @@
+"""The persistent compilation cache that the notebook kernels of the build and the tests share."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from gfbook._jax_cache import cache_environment, share_with_kernels
+
+ROOT = Path(__file__).resolve().parents[1]
+PROGRAM = "import jax, jax.numpy as jnp; print(float(jax.jit(lambda x: jnp.sin(x) * 3)(1.0)))"
+
+
+def run_kernel_like(env: dict[str, str]) -> str:
+    return subprocess.run([sys.executable, "-c", PROGRAM], env=env, capture_output=True, text=True, check=True).stdout
+
+
+def test_a_new_process_fills_the_cache_and_a_second_one_reads_it(tmp_path):
+    folder = tmp_path / "cache"
+    env = {**os.environ, "JAX_PLATFORMS": "cpu", **cache_environment(folder)}
+    first = run_kernel_like(env)
+    entries = sorted(p.name for p in folder.iterdir())
+    assert entries, "the first process wrote nothing to the cache"
+    assert run_kernel_like(env) == first  # same result from the cached program
+    assert sorted(p.name for p in folder.iterdir()) == entries  # nothing new compiled
+
+
+def test_an_empty_setting_turns_the_cache_off(tmp_path):
+    folder = tmp_path / "cache"
+    env = {**os.environ, "JAX_PLATFORMS": "cpu", **cache_environment(folder), "JAX_COMPILATION_CACHE_DIR": ""}
+    run_kernel_like(env)
+    assert not folder.exists()
+
+
+def test_share_with_kernels_keeps_what_the_user_set(monkeypatch, tmp_path):
+    monkeypatch.setenv("JAX_COMPILATION_CACHE_DIR", "")
+    monkeypatch.delenv("JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS", raising=False)
+    share_with_kernels(tmp_path)
+    assert os.environ["JAX_COMPILATION_CACHE_DIR"] == ""
+    assert os.environ["JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS"] == "0"
+
+
+def test_the_test_run_gives_its_kernels_the_books_cache():
+    # set by conftest.py, unless whoever runs the tests set the variable themselves
+    books = str(ROOT / "_build" / "jax-cache")
+    chosen = os.environ.get("JAX_COMPILATION_CACHE_DIR", books)
+    if chosen != books:
+        pytest.skip(f"JAX_COMPILATION_CACHE_DIR was set to {chosen!r} before the tests started")
+    assert os.environ["JAX_COMPILATION_CACHE_DIR"] == books
+    assert os.environ["JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS"] == "0"
