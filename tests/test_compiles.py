@@ -48,10 +48,8 @@ def test_approx_bdf_inner_step_counts_share_one_compile():
     calls = [lambda m=m: gfbook.approx_bdf(problem.loss, problem.x0, 0.3, 5, order=2, inner_steps=m, inner_lr=0.5)
              for m in (0, 1, 2, 8)]
     assert new_compiles(bdf._bdf_scan, calls) == 1
-    # and m is still what it says: m = 1 at order 1 is GD with step eta h
-    np.testing.assert_allclose(
-        np.asarray(gfbook.approx_bdf(problem.loss, problem.x0, 0.3, 5, order=1, inner_steps=1, inner_lr=0.5)),
-        np.asarray(gfbook.gradient_descent(problem.loss, problem.x0, 0.15, 5)), rtol=1e-14)
+    # (that each m still takes m inner steps is tested in test_bdf.py: against numpy loops,
+    # GD for m = 1 at order 1, exact BDF for many inner steps, no move for m = 0)
 
 
 def test_network_activations_share_one_compile():
