@@ -4,16 +4,21 @@ The package follows the book's data flow::
 
     problem  ->  method  ->  trajectory  ->  measurement  ->  figure + assert
 
-* :mod:`gfbook.problems` -- losses with what is known about them (x*, f*, L, mu).
-* :mod:`gfbook.methods` -- gradient descent, the gradient flow, any ODE flow.
-* :mod:`gfbook.exact` -- closed-form flows and iterates of quadratics (ground truth).
-* :mod:`gfbook.modified` -- backward error analysis: modified losses and modified flows.
-* :mod:`gfbook.bdf` -- linear multistep methods, their stability, and approximate BDF.
-* :mod:`gfbook.rates` -- convergence-rate bounds (flow, GD, approximate BDF1) and rate fits.
-* :mod:`gfbook.corridors` -- corridors and the Corridor Learning Rate (a Polyak step size).
-* :mod:`gfbook.networks`, :mod:`gfbook.data` -- small networks and locally generated data.
-* :mod:`gfbook.measure` -- distances between trajectories, sharpness, fitted rates.
-* :mod:`gfbook.plotting` -- the book's figures, in one consistent style.
+* :mod:`gfbook.problems` -- losses with what is known about them (x*, f*, L, mu);
+  :mod:`gfbook.networks` and :mod:`gfbook.data` -- small networks and locally generated data.
+* :mod:`gfbook.methods` -- every method that produces a trajectory, one module per family:
+  gradient descent, the gradient flow (and any ODE flow), approximate BDF, the Corridor
+  Learning Rate.
+* The theory the methods are checked against: :mod:`gfbook.exact` (closed-form flows and
+  iterates of quadratics), :mod:`gfbook.modified` (modified losses and vector fields of
+  backward error analysis), :mod:`gfbook.bdf` (multistep methods and their stability).
+* :mod:`gfbook.measure` -- measurements of trajectories: distances, curvature, corridors,
+  divergence, fitted rates; :mod:`gfbook.rates` -- the bounds and estimates they are
+  compared with.
+* :mod:`gfbook.plotting` -- the book's figures; :mod:`gfbook.exercises` -- the checks of the
+  exercises. These two are used as submodules (``gfbook.plotting.new_figure``,
+  ``gfbook.exercises.check``); every other public function is ``gfbook.NAME``, listed in
+  ``__all__``.
 
 Importing gfbook turns on JAX's 64-bit mode (``jax_enable_x64``). This is the one
 place the book does so: order-of-accuracy studies need double precision. Arrays a
@@ -27,29 +32,43 @@ jax.config.update("jax_enable_x64", True)
 from gfbook.bdf import (  # noqa: E402
     adams_bashforth_coefficients,
     adams_moulton_coefficients,
-    approx_bdf,
     approx_bdf_amplification,
     approx_bdf_stability_interval,
     bdf_alpha_angle,
     bdf_coefficients,
+    boundary_locus,
+    is_zero_stable,
+    lmm_polynomials,
     proximal_inner_lr,
+    stability_region,
 )
-from gfbook.corridors import clr_descent, clr_sgd, corridor_lr, corridor_ratio  # noqa: E402
+from gfbook.data import mnist1d  # noqa: E402
 from gfbook.exact import quadratic_flow, quadratic_gd  # noqa: E402
 from gfbook.measure import (  # noqa: E402
+    corridor_ratio,
     curvature_along,
     diverged,
     divergence_index,
+    fit_linear_rate,
     fit_power_law,
+    fit_sublinear_rate,
     flow_distance,
-    gd_flow_distance_estimate,
     hessian_extreme_eigenvalues,
     hvp,
     sharpness,
     trajectory_distance,
 )
-from gfbook.methods import gradient_descent, gradient_flow, integrate  # noqa: E402
+from gfbook.methods import (  # noqa: E402
+    approx_bdf,
+    clr_descent,
+    clr_sgd,
+    corridor_lr,
+    gradient_descent,
+    gradient_flow,
+    integrate,
+)
 from gfbook.modified import gradient_regularized_loss, modified_flow, modified_loss  # noqa: E402
+from gfbook.networks import accuracy, mlp_apply, mlp_init, mlp_loss  # noqa: E402
 from gfbook.problems import (  # noqa: E402
     Problem,
     huber_worst_case,
@@ -64,8 +83,6 @@ from gfbook.rates import (  # noqa: E402
     approx_bdf1_convex_bound,
     approx_bdf1_linear_bound,
     approx_bdf1_nonconvex_bound,
-    fit_linear_rate,
-    fit_sublinear_rate,
     flow_convex_bound,
     flow_linear_bound,
     flow_nonconvex_bound,
@@ -73,6 +90,7 @@ from gfbook.rates import (  # noqa: E402
     gd_convex_bound_any_step,
     gd_convex_tight_bound,
     gd_distance_bound_any_step,
+    gd_flow_distance_estimate,
     gd_linear_bound,
     gd_nonconvex_bound,
 )
@@ -81,6 +99,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "Problem",
+    "accuracy",
     "adams_bashforth_coefficients",
     "adams_moulton_coefficients",
     "approx_bdf",
@@ -91,6 +110,7 @@ __all__ = [
     "approx_bdf_stability_interval",
     "bdf_alpha_angle",
     "bdf_coefficients",
+    "boundary_locus",
     "clr_descent",
     "clr_sgd",
     "corridor_lr",
@@ -119,7 +139,13 @@ __all__ = [
     "huber_worst_case",
     "hvp",
     "integrate",
+    "is_zero_stable",
+    "lmm_polynomials",
     "logistic_regression",
+    "mlp_apply",
+    "mlp_init",
+    "mlp_loss",
+    "mnist1d",
     "modified_flow",
     "modified_loss",
     "proximal_inner_lr",
@@ -131,5 +157,6 @@ __all__ = [
     "rosenbrock",
     "scalar_factorization",
     "sharpness",
+    "stability_region",
     "trajectory_distance",
 ]

@@ -1,4 +1,4 @@
-"""Argument checks shared by every public function.
+"""Argument checks: the one vocabulary every public function of gfbook validates with.
 
 Each check raises a ``ValueError`` or ``TypeError`` whose message starts with the
 argument's name, so a reader who mistypes a call sees at once what to fix. Values
@@ -15,6 +15,7 @@ from typing import Any
 import jax
 import jax.numpy as jnp
 import numpy as np
+from jax.tree_util import Partial
 
 
 def is_traced(value: Any) -> bool:
@@ -28,15 +29,18 @@ def check_callable(name: str, value: Any) -> Callable:
     return value
 
 
-def check_positive(name: str, value: Any) -> Any:
-    """``value`` must be a finite real number > 0 (a step size, a tolerance)."""
+def check_positive(name: str, value: Any, *, allow_inf: bool = False) -> Any:
+    """``value`` must be a real number > 0 (a step size, a tolerance), finite unless ``allow_inf``."""
     if is_traced(value):
         return value
     arr = np.asarray(value)
     if arr.ndim != 0 or not np.issubdtype(arr.dtype, np.number) or np.iscomplexobj(arr):
         raise TypeError(f"{name} must be a real scalar, got {value!r}")
+    if allow_inf and not np.isnan(arr) and arr > 0:
+        return value
     if not np.isfinite(arr) or arr <= 0:
-        raise ValueError(f"{name} must be a finite number > 0, got {value!r}")
+        raise ValueError(f"{name} must be a {'' if allow_inf else 'finite '}number > 0"
+                         f"{' (inf allowed)' if allow_inf else ''}, got {value!r}")
     return value
 
 
@@ -53,12 +57,14 @@ def strongly_typed(value: Any) -> Any:
     return arr if np.issubdtype(arr.dtype, np.floating) else arr.astype(float)
 
 
-def check_count(name: str, value: Any, *, minimum: int = 0) -> int:
-    """``value`` must be an integer >= ``minimum`` (a number of steps)."""
+def check_count(name: str, value: Any, *, minimum: int = 0, maximum: int | None = None) -> int:
+    """``value`` must be an integer >= ``minimum`` (a number of steps), and <= ``maximum`` if given (an order)."""
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
         raise TypeError(f"{name} must be an int, got {type(value).__name__}")
     if value < minimum:
         raise ValueError(f"{name} must be >= {minimum}, got {value}")
+    if maximum is not None and value > maximum:
+        raise ValueError(f"{name} must be between {minimum} and {maximum}, got {value}")
     return int(value)
 
 
@@ -152,10 +158,202 @@ def check_seed(name: str, value: Any) -> int:
     return check_count(name, value, minimum=0)
 
 
-def check_finite_scalar(name: str, value: Any) -> float:
-    """``value`` must be a finite real number."""
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.number)):
+def check_finite_scalar(name: str, value: Any) -> Any:
+    """``value`` must be a finite real number (a Python or NumPy number, or a 0-d array).
+
+    Returns it as a float; a traced value is returned as it is.
+    """
+    if is_traced(value):
+        return value
+    if isinstance(value, (np.ndarray, jax.Array)) and value.ndim == 0 and value.dtype != bool:
+        value = value.item()
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.number)) or np.iscomplexobj(value):
         raise TypeError(f"{name} must be a real number, got {type(value).__name__}")
     if not math.isfinite(float(value)):
         raise ValueError(f"{name} must be finite, got {value!r}")
     return float(value)
+
+
+def check_nonnegative(name: str, value: Any) -> float:
+    """``value`` must be a finite real number >= 0 (a distance, a gap, a strength); returns a float."""
+    arr = as_real_numpy(name, value)
+    if arr.ndim != 0 or arr < 0:
+        raise ValueError(f"{name} must be a number >= 0, got {value!r}")
+    return float(arr)
+
+
+def check_at_least(name: str, values: Any, minimum: float) -> np.ndarray:
+    """Every entry of ``values`` (a number or an array: times, step counts) must be >= ``minimum``."""
+    arr = np.asarray(as_real_numpy(name, values), dtype=float)
+    if np.any(arr < minimum):
+        raise ValueError(f"{name} must be >= {minimum:g}, got {arr.min():g}")
+    return arr
+
+
+def check_at_most(name: str, value: Any, limit: float, *, rule: str | None = None, strict: bool = False) -> float:
+    """``value`` (a number, already checked) must be <= ``limit`` (``< limit`` if ``strict``): a theorem's range.
+
+    ``rule`` states the limit as a formula (``"lr <= 1/smoothness"``) for the message. A
+    relative slack of 1e-12 lets a value computed as the limit itself through.
+    """
+    value = float(value)
+    if value >= limit if strict else value > limit * (1 + 1e-12):
+        stated = f"satisfy {rule} = {limit:.6g}" if rule else f"be {'<' if strict else '<='} {limit:g}"
+        raise ValueError(f"{name} must {stated}, got {value:.6g}")
+    return value
+
+
+def check_nonzero(name: str, value: Any, *, what: str) -> Any:
+    """``value`` (a number, already checked) must not be zero; ``what`` says what it is."""
+    if value == 0:
+        raise ValueError(f"{name} ({what}) must be non-zero")
+    return value
+
+
+def check_choice(name: str, value: Any, choices: Any) -> Any:
+    """``value`` must be one of ``choices`` (a method's name, a kind of loss)."""
+    if value not in choices:
+        raise ValueError(f"{name} must be one of {tuple(choices)}, got {value!r}")
+    return value
+
+
+def check_ndim(name: str, value: Any, ndim: int, *, what: str = "") -> Any:
+    """``value`` must be an array with ``ndim`` axes (``what`` names them, e.g. "examples x features")."""
+    if np.ndim(value) != ndim:
+        raise ValueError(f"{name} must be a {ndim}-D array{f' ({what})' if what else ''}, got shape {np.shape(value)}")
+    return value
+
+
+def check_length(name: str, value: Any, minimum: int) -> Any:
+    """``value`` (a sequence or an array) must hold at least ``minimum`` entries along its first axis."""
+    if len(value) < minimum:
+        raise ValueError(f"{name} must hold at least {minimum} entries, got {len(value)}")
+    return value
+
+
+def check_vector(name: str, value: Any) -> np.ndarray:
+    """``value`` must be a non-empty, finite, real 1-D array; returns it as a float NumPy array."""
+    return check_ndim(name, as_real_numpy(name, value), 1).astype(float)
+
+
+def check_positive_array(name: str, value: Any) -> np.ndarray:
+    """``value`` must be finite numbers > 0 (a number or an array of step sizes or scales)."""
+    arr = np.asarray(as_real_numpy(name, value), dtype=float)
+    if np.any(arr <= 0):
+        raise ValueError(f"{name} must hold numbers > 0, got {value!r}")
+    return arr
+
+
+def check_shape(name: str, value: Any, shape: tuple[int, ...], *, reason: str = "") -> Any:
+    """``value`` must have the shape ``shape`` (``reason`` says why, e.g. "to match hessian")."""
+    if np.shape(value) != tuple(shape):
+        raise ValueError(f"{name} must have shape {tuple(shape)}{' ' + reason if reason else ''}, got {np.shape(value)}")
+    return value
+
+
+def check_symmetric_matrix(name: str, value: Any) -> np.ndarray:
+    """``value`` must be a finite, real, square and symmetric matrix (to rounding); returns it in NumPy."""
+    arr = as_real_numpy(name, value)
+    if arr.ndim != 2 or arr.shape[0] != arr.shape[1]:
+        raise ValueError(f"{name} must be a square matrix, got shape {arr.shape}")
+    if not np.allclose(arr, arr.T, rtol=1e-12, atol=1e-12 * np.max(np.abs(arr))):
+        raise ValueError(f"{name} must be symmetric")
+    return arr
+
+
+def check_same_shapes(name: str, tree: Any, reference: Any, reference_name: str | None = None) -> Any:
+    """``tree`` must have the pytree structure and leaf shapes of ``reference`` (named ``reference_name``).
+
+    Without ``reference_name``, ``name`` names both (``"a and b"``).
+    """
+    if jax.tree.structure(tree) != jax.tree.structure(reference) or any(
+        jnp.shape(a) != jnp.shape(b) for a, b in zip(jax.tree.leaves(tree), jax.tree.leaves(reference), strict=True)
+    ):
+        what = f"the structure and shapes of {reference_name}" if reference_name else "the same structure and shapes"
+        shapes = jax.tree.map(jnp.shape, tree), jax.tree.map(jnp.shape, reference)
+        raise ValueError(f"{name} must have {what}, got {shapes[0]} and {shapes[1]}")
+    return tree
+
+
+def check_leading_axis(name: str, tree: Any) -> int:
+    """Every leaf of ``tree`` must have the same leading axis (steps, points, mini-batches); returns its length."""
+    leaves = jax.tree.leaves(tree)
+    if not leaves or any(jnp.ndim(leaf) == 0 for leaf in leaves):
+        raise ValueError(f"{name} must be an array or a pytree of arrays with a leading axis on every leaf")
+    lengths = {jnp.shape(leaf)[0] for leaf in leaves}
+    if len(lengths) != 1:
+        raise ValueError(f"{name} must have the same leading length on every leaf, got {sorted(lengths)}")
+    return lengths.pop()
+
+
+def check_window(name: str, window: Any, size: int) -> tuple[int, int]:
+    """``window`` must be a pair ``(start, stop)`` of indices with ``start + 2 <= stop <= size`` (a fit window)."""
+    try:
+        start, stop = window
+    except (TypeError, ValueError):
+        raise TypeError(f"{name} must be a pair (start, stop) of indices") from None
+    start = check_count(f"{name} start", start)
+    stop = check_count(f"{name} stop", stop)
+    if not start + 2 <= stop <= size:
+        raise ValueError(f"{name} must satisfy start + 2 <= stop <= {size}, got ({start}, {stop})")
+    return start, stop
+
+
+def as_float_values(name: str, values: Any) -> np.ndarray:
+    """``values`` as a 1-D float array in which non-finite entries are allowed (a run that diverged).
+
+    Where they matter (in a fit window, say), :func:`check_positive_part` checks them.
+    """
+    try:
+        arr = np.asarray(values, dtype=float)
+    except (TypeError, ValueError):
+        raise TypeError(f"{name} must be a 1-D sequence of real numbers") from None
+    if arr.ndim != 1:
+        raise ValueError(f"{name} must be a 1-D sequence, got shape {arr.shape}")
+    return arr
+
+
+def check_positive_part(name: str, values: np.ndarray, window: tuple[int, int]) -> np.ndarray:
+    """``values[start:stop]`` must be finite and > 0 (values to fit on a log scale); returns that part."""
+    part = values[window[0] : window[1]]
+    if not np.all(np.isfinite(part)) or np.any(part <= 0):
+        raise ValueError(f"{name} must be finite and > 0 in the fit window (a run at rounding level or diverged?)")
+    return part
+
+
+# --------------------------------------------------------------------------- losses and vector fields
+
+
+def as_partial(name: str, fn: Callable) -> Partial:
+    """Check that ``fn`` is callable and wrap it as a ``jax.tree_util.Partial``, a *traced* jit argument.
+
+    A ``Partial`` is a pytree: its function is static (the compile is keyed on it)
+    and its bound arguments are data. The book's problems bind their data (a
+    Hessian, a data set) this way, so every quadratic of one shape shares one
+    compiled trajectory. A plain function becomes a ``Partial`` with no data.
+    """
+    check_callable(name, fn)
+    return fn if isinstance(fn, Partial) else Partial(fn)
+
+
+def check_loss(loss: Callable, x0: Any) -> Partial:
+    """``loss`` must be callable on ``x0`` and return a real scalar; returns it as a Partial.
+
+    This traces ``loss`` once (``jax.eval_shape``). The methods call
+    :func:`checked_loss_value` inside their jitted code instead, where the check runs
+    only when a new shape is compiled, so repeated calls pay nothing for it.
+    """
+    loss = as_partial("loss", loss)
+    jax.eval_shape(lambda x: checked_loss_value(loss, x), x0)
+    return loss
+
+
+def checked_loss_value(loss: Callable, x: Any) -> jax.Array:
+    """``loss(x)``, raising a ``TypeError`` naming ``loss`` if it fails or is not a scalar."""
+    try:
+        value = loss(x)
+    except Exception as err:  # the reader's loss failed on x: say so, keep the cause
+        raise TypeError(f"loss could not be evaluated at x0: {type(err).__name__}: {err}") from err
+    if jnp.shape(value) != ():
+        raise TypeError(f"loss must return a scalar, got output of shape {jnp.shape(value)}")
+    return value

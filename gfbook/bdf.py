@@ -13,7 +13,8 @@ first (the ``numpy.polyval`` / ``numpy.roots`` order). On the test equation
 characteristic polynomial :math:`\rho(\zeta) - z\,\sigma(\zeta)`, and it is stable when every
 root lies in the closed unit disc, those on the circle simple (the *root condition*).
 
-The BDF-:math:`k` method has :math:`\beta_1 = \dots = \beta_k = 0`; it is the formula
+The BDF-:math:`k` method (``order`` :math:`= k` in the functions below) has
+:math:`\beta_1 = \dots = \beta_k = 0`; it is the formula
 :math:`\sum_{j=1}^{k} \tfrac1j \nabla^j x_{n+1} = h f(x_{n+1})` with the backward difference
 :math:`\nabla x_{n+1} = x_{n+1} - x_n`, divided by its leading coefficient
 :math:`\sum_{j=1}^k 1/j` (Hairer & Wanner 1996, ch. V.1). BDF1 is the implicit Euler method,
@@ -21,8 +22,9 @@ i.e. the proximal point method for the gradient flow. BDF1–BDF6 are zero stabl
 BDF7 and beyond are not (Cryer 1972). BDF1 and BDF2 are A-stable, BDF3–BDF6 only
 :math:`A(\alpha)`-stable.
 
-:func:`~gfbook.approx_bdf` runs BDF-:math:`k` on :math:`f = -\nabla L`, solving each implicit step
-only approximately with a fixed number of gradient-descent steps; :func:`~gfbook.approx_bdf_amplification`
+:func:`~gfbook.approx_bdf` (a method, in :mod:`gfbook.methods`) runs BDF-:math:`k` on :math:`f = -\nabla L`,
+solving each implicit step only approximately with a fixed number of gradient-descent steps; this module
+holds its theory: :func:`~gfbook.approx_bdf_amplification`
 gives the stability of that approximate method on a quadratic, :func:`~gfbook.approx_bdf_stability_interval`
 the interval of step sizes where it is stable, and :func:`~gfbook.proximal_inner_lr` the inner step that
 keeps it stable at every step size.
@@ -31,31 +33,32 @@ keeps it stable at every step size.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
 from fractions import Fraction
-from functools import partial
 from math import comb
 from typing import Any
 
-import jax
-import jax.numpy as jnp
 import numpy as np
-from jax.tree_util import Partial
 
-from gfbook._checks import as_float_tree, as_real_numpy, check_count, check_positive, is_traced, strongly_typed
-from gfbook.methods._common import as_partial, checked_loss_value, prepend
+from gfbook._checks import (
+    as_real_numpy,
+    check_choice,
+    check_count,
+    check_nonzero,
+    check_positive,
+    check_positive_array,
+    check_shape,
+    check_vector,
+    is_traced,
+)
 
 MAX_ORDER = 6
 MAX_LESSON_ORDER = 12  # lmm_polynomials("bdf", k) goes beyond 6 to show the loss of zero stability
 _METHODS = ("bdf", "adams_bashforth", "adams_moulton", "euler")
 
 
-def _check_k(name: str, k: Any, maximum: int = MAX_ORDER) -> int:
-    """``k`` must be an int in 1..maximum (a bool or a float is refused)."""
-    k = check_count(name, k, minimum=1)
-    if k > maximum:
-        raise ValueError(f"{name} must be between 1 and {maximum}, got {k}")
-    return k
+def _check_order(order: Any, maximum: int = MAX_ORDER) -> int:
+    """``order`` must be an int in 1..maximum (a bool or a float is refused)."""
+    return check_count("order", order, minimum=1, maximum=maximum)
 
 
 # --------------------------------------------------------------------------- coefficients
@@ -74,7 +77,7 @@ def _bdf_exact(k: int) -> tuple[tuple[Fraction, ...], Fraction]:
     return tuple(ai / a[0] for ai in a), 1 / a[0]
 
 
-def bdf_coefficients(k: int, *, exact: bool = False) -> tuple[Any, Any]:
+def bdf_coefficients(order: int, *, exact: bool = False) -> tuple[Any, Any]:
     r"""The coefficients :math:`(\alpha, \beta)` of the :math:`k`-step BDF method, :math:`1 \le k \le 6`.
 
     The method is :math:`\sum_{j=0}^{k} \alpha_j x_{n+1-j} = h\,\beta\,f(x_{n+1})` with
@@ -84,15 +87,14 @@ def bdf_coefficients(k: int, *, exact: bool = False) -> tuple[Any, Any]:
     in exact rational arithmetic.
 
     Args:
-        k: the number of steps, which is also the order.
+        order: the number of steps :math:`k`, which is also the order.
         exact: return ``fractions.Fraction`` values (a list and one Fraction) instead of
             a float64 numpy array and a float64 scalar.
 
     Returns:
         ``(alpha, beta)``: ``alpha`` of length :math:`k + 1`, ``beta`` a scalar.
     """
-    k = _check_k("k", k)
-    alpha, beta = _bdf_exact(k)
+    alpha, beta = _bdf_exact(_check_order(order))
     if exact:
         return list(alpha), beta
     return np.array([float(a) for a in alpha]), np.float64(beta)
@@ -118,7 +120,7 @@ def _backward_differences_to_values(gammas: list[Fraction], count: int) -> list[
     return [sum((gammas[j] * (-1) ** i * comb(j, i) for j in range(i, count)), Fraction(0)) for i in range(count)]
 
 
-def adams_bashforth_coefficients(k: int, *, exact: bool = False) -> Any:
+def adams_bashforth_coefficients(order: int, *, exact: bool = False) -> Any:
     r"""The weights :math:`b_1, \dots, b_k` of the explicit :math:`k`-step Adams–Bashforth method.
 
     Convention: :math:`x_{n+1} = x_n + h \sum_{j=1}^{k} b_j f(x_{n+1-j})`, of order :math:`k`;
@@ -127,14 +129,15 @@ def adams_bashforth_coefficients(k: int, *, exact: bool = False) -> Any:
     coefficients :math:`\gamma_j` of :math:`-t/((1-t)\log(1-t))`. As a general multistep
     method: :math:`\alpha = (1, -1, 0, \dots, 0)` and :math:`\beta = (0, b_1, \dots, b_k)`.
 
-    Returns a float64 array of length :math:`k` (a list of Fractions if ``exact``).
+    ``order`` is :math:`k`, the number of steps and the order. Returns a float64 array of
+    length :math:`k` (a list of Fractions if ``exact``).
     """
-    k = _check_k("k", k)
+    k = _check_order(order)
     b = _backward_differences_to_values(_adams_gammas(k - 1, implicit=False), k)
     return b if exact else np.array([float(v) for v in b])
 
 
-def adams_moulton_coefficients(k: int, *, exact: bool = False) -> Any:
+def adams_moulton_coefficients(order: int, *, exact: bool = False) -> Any:
     r"""The weights :math:`b_0, \dots, b_k` of the implicit :math:`k`-step Adams–Moulton method.
 
     Convention (the :math:`k`-*step* count of Hairer, Nørsett & Wanner):
@@ -145,9 +148,10 @@ def adams_moulton_coefficients(k: int, *, exact: bool = False) -> Any:
     :math:`\gamma^*_j` of :math:`-t/\log(1-t)`. As a general multistep method:
     :math:`\alpha = (1, -1, 0, \dots, 0)` and :math:`\beta = (b_0, \dots, b_k)`.
 
-    Returns a float64 array of length :math:`k + 1` (a list of Fractions if ``exact``).
+    ``order`` is :math:`k`, the number of steps (the method's order is :math:`k + 1`). Returns a
+    float64 array of length :math:`k + 1` (a list of Fractions if ``exact``).
     """
-    k = _check_k("k", k)
+    k = _check_order(order)
     b = _backward_differences_to_values(_adams_gammas(k, implicit=True), k + 1)
     return b if exact else np.array([float(v) for v in b])
 
@@ -163,21 +167,20 @@ def _bdf_polynomials_any(k: int) -> tuple[np.ndarray, np.ndarray]:
     return np.array([float(a) for a in alpha]), sigma
 
 
-def lmm_polynomials(method: str, k: int = 1) -> tuple[np.ndarray, np.ndarray]:
+def lmm_polynomials(method: str, order: int = 1) -> tuple[np.ndarray, np.ndarray]:
     r"""The characteristic polynomials :math:`(\rho, \sigma)` of a named method, highest power first.
 
-    ``method`` is ``"bdf"`` (BDF-:math:`k`), ``"adams_bashforth"``, ``"adams_moulton"``
-    (:math:`k`-step, see their coefficient functions) or ``"euler"`` (explicit Euler,
-    :math:`\rho = \zeta - 1`, :math:`\sigma = 1`, written ``[1, -1]`` and ``[0, 1]``; ``k``
-    is ignored). Both arrays have length :math:`k + 1` (padded with zeros). For ``"bdf"``,
+    ``method`` is ``"bdf"`` (BDF-:math:`k`, :math:`k` = ``order``), ``"adams_bashforth"``,
+    ``"adams_moulton"`` (:math:`k`-step, see their coefficient functions) or ``"euler"`` (explicit
+    Euler, :math:`\rho = \zeta - 1`, :math:`\sigma = 1`, written ``[1, -1]`` and ``[0, 1]``;
+    ``order`` is ignored). Both arrays have length :math:`k + 1` (padded with zeros). For ``"bdf"``,
     :math:`k` may go up to 12: BDF7 and beyond are not zero stable, and are offered only so
     that this can be shown (:func:`~gfbook.bdf_coefficients` stops at 6); the Adams methods stop at 6.
     """
-    if method not in _METHODS:
-        raise ValueError(f"method must be one of {_METHODS}, got {method!r}")
+    check_choice("method", method, _METHODS)
     if method == "euler":
         return np.array([1.0, -1.0]), np.array([0.0, 1.0])
-    k = _check_k("k", k, maximum=MAX_LESSON_ORDER if method == "bdf" else MAX_ORDER)
+    k = _check_order(order, maximum=MAX_LESSON_ORDER if method == "bdf" else MAX_ORDER)
     if method == "bdf":
         return _bdf_polynomials_any(k)
     rho = np.zeros(k + 1)
@@ -187,19 +190,11 @@ def lmm_polynomials(method: str, k: int = 1) -> tuple[np.ndarray, np.ndarray]:
     return rho, adams_moulton_coefficients(k)
 
 
-def _poly(name: str, coeffs: Any) -> np.ndarray:
-    arr = as_real_numpy(name, coeffs)
-    if arr.ndim != 1:
-        raise ValueError(f"{name} must be a 1-D coefficient array, got shape {arr.shape}")
-    return arr
-
-
 def _rho_sigma(rho: Any, sigma: Any) -> tuple[np.ndarray, np.ndarray]:
-    rho, sigma = _poly("rho", rho), _poly("sigma", sigma)
-    if rho.shape != sigma.shape:
-        raise ValueError(f"sigma must have the length of rho ({rho.size}), got {sigma.size}; pad with zeros")
-    if rho[0] == 0:
-        raise ValueError("rho must have a non-zero leading coefficient alpha_0")
+    """The characteristic polynomials, checked: 1-D, of one length, with :math:`\alpha_0 \ne 0`."""
+    rho, sigma = check_vector("rho", rho), check_vector("sigma", sigma)
+    check_shape("sigma", sigma, rho.shape, reason="(the length of rho; pad with zeros)")
+    check_nonzero("rho[0]", rho[0], what="the leading coefficient alpha_0")
     return rho, sigma
 
 
@@ -265,7 +260,7 @@ def stability_region(rho: Any, sigma: Any, re: Any, im: Any, *, tol: float = 1e-
     axis, as ``numpy.meshgrid`` and ``imshow`` expect).
     """
     rho, sigma = _rho_sigma(rho, sigma)
-    re, im = _poly("re", re), _poly("im", im)
+    re, im = check_vector("re", re), check_vector("im", im)
     z = (re[None, :] + 1j * im[:, None]).ravel()
     coeffs = rho[None, :] - z[:, None] * sigma[None, :]
     return (_max_root_modulus(coeffs) <= 1 + tol).reshape(im.size, re.size)
@@ -277,8 +272,7 @@ def is_zero_stable(rho: Any, *, tol: float = 1e-7) -> bool:
     Roots are computed by ``numpy.roots``; a root counts as on the circle when
     :math:`\bigl||\zeta| - 1\bigr| \le` ``tol``, and as repeated when another root is within ``tol``.
     """
-    rho = _poly("rho", rho)
-    roots = np.roots(rho)
+    roots = np.roots(check_vector("rho", rho))
     moduli = np.abs(roots)
     if (moduli > 1 + tol).any():
         return False
@@ -288,8 +282,8 @@ def is_zero_stable(rho: Any, *, tol: float = 1e-7) -> bool:
     return True
 
 
-def bdf_alpha_angle(k: int, *, num: int = 20001) -> float:
-    r"""The angle :math:`\alpha` (degrees) of :math:`A(\alpha)`-stability of BDF-:math:`k`.
+def bdf_alpha_angle(order: int, *, num: int = 20001) -> float:
+    r"""The angle :math:`\alpha` (degrees) of :math:`A(\alpha)`-stability of BDF-:math:`k`, :math:`k` = ``order``.
 
     The stability region of BDF-:math:`k` is the outside of its boundary locus, so the
     largest sector :math:`\{|\arg(-z)| < \alpha\}` it contains is bounded by the locus points
@@ -301,9 +295,8 @@ def bdf_alpha_angle(k: int, *, num: int = 20001) -> float:
     A-stable). The minimum is taken on ``num`` points and refined by a parabola through the
     three best. Values: 90, 90, 86.03, 73.35, 51.84, 17.84 for :math:`k = 1..6`.
     """
-    k = _check_k("k", k)
     num = check_count("num", num, minimum=16)
-    rho, sigma = _bdf_polynomials_any(k)
+    rho, sigma = _bdf_polynomials_any(_check_order(order))
 
     def angle(theta):
         zeta = np.exp(1j * theta)
@@ -326,115 +319,11 @@ def bdf_alpha_angle(k: int, *, num: int = 20001) -> float:
     return float(np.degrees(min(best, np.pi / 2)))
 
 
-# --------------------------------------------------------------------------- approximate BDF (JAX)
-
-
-def _startup_tables(order: int) -> tuple[np.ndarray, np.ndarray]:
-    """Row m (0-based) holds BDF-(m+1)'s alpha, zero-padded to order+1, and its beta."""
-    alphas = np.zeros((order, order + 1))
-    betas = np.zeros(order)
-    for m in range(order):
-        alpha, beta = _bdf_exact(m + 1)
-        alphas[m, : m + 2] = [float(a) for a in alpha]
-        betas[m] = float(beta)
-    return alphas, betas
-
-
-@partial(jax.jit, static_argnames=("num_steps", "order"))
-def _bdf_scan(
-    loss: Partial, x0: Any, lr: jax.Array, inner_lr: jax.Array, num_steps: int, order: int, inner_steps: jax.Array
-) -> Any:
-    checked_loss_value(loss, x0)  # runs while tracing only
-    grad = jax.grad(loss)
-    alphas_np, betas_np = _startup_tables(order)
-    alphas, betas = jnp.asarray(alphas_np), jnp.asarray(betas_np)
-    # history[j] = x_{n-j}, j = 0..order-1; before the start every slot holds x0 (weight 0 there).
-    history = jax.tree.map(lambda leaf: jnp.broadcast_to(leaf, (order, *leaf.shape)), x0)
-
-    def step(carry, n):
-        hist = carry
-        row = jnp.minimum(n, order - 1)  # start-up: BDF1, BDF2, ..., then BDF-order
-        weights = -alphas[row, 1:]  # c = -sum_{j>=1} alpha_j x_{n+1-j}
-        beta = betas[row]
-
-        def combine(h):
-            return jnp.tensordot(weights.astype(h.dtype), h, axes=1)
-
-        c = jax.tree.map(combine, hist)
-        x_n = jax.tree.map(lambda h: h[0], hist)
-
-        def inner(_, y):
-            g = grad(y)
-            return jax.tree.map(
-                lambda yi, gi, ci: yi - jnp.asarray(inner_lr, yi.dtype) * (jnp.asarray(lr * beta, yi.dtype) * gi + yi - ci),
-                y,
-                g,
-                c,
-            )
-
-        # The count of inner steps is data (a while loop), so every m shares one compile.
-        x_next = jax.lax.fori_loop(0, inner_steps, inner, x_n)
-        new_hist = jax.tree.map(lambda h, xn: jnp.concatenate([xn[None], h[:-1]]), hist, x_next)
-        return new_hist, x_next
-
-    _, rest = jax.lax.scan(step, history, jnp.arange(num_steps))
-    return prepend(x0, rest)
-
-
-def approx_bdf(loss: Callable, x0: Any, lr: float, num_steps: int, *, order: int, inner_steps: int, inner_lr: float) -> Any:
-    r"""BDF-``order`` for the gradient flow, each implicit step solved by ``inner_steps`` GD steps.
-
-    The BDF-:math:`k` step for :math:`\dot x = -\nabla L(x)` with step :math:`h` (``lr``) asks for
-    :math:`x_{n+1} + h\beta\,\nabla L(x_{n+1}) = c_n`, with
-    :math:`c_n = -\sum_{j=1}^{k} \alpha_j x_{n+1-j}` (see :func:`bdf_coefficients`).
-    That is the stationarity condition of
-
-    .. math:: \Phi_n(y) = h\beta\,L(y) + \tfrac12 \|y - c_n\|^2,
-
-    so :math:`x_{n+1}` is a proximal point of :math:`L` at :math:`c_n`. Here it is
-    approximated by :math:`m` (``inner_steps``) gradient-descent steps with step
-    :math:`\eta` (``inner_lr``), warm-started at :math:`x_n`:
-
-    .. math:: y_0 = x_n, \qquad y_{i+1} = y_i - \eta\bigl(h\beta\,\nabla L(y_i) + y_i - c_n\bigr),
-        \qquad x_{n+1} = y_m .
-
-    On an :math:`L`-smooth convex loss the inner iteration converges when
-    :math:`\eta < 2 / (1 + h\beta\,\ell)` with :math:`\ell` the largest Hessian eigenvalue, and then
-    :math:`m \to \infty` gives exact BDF. ``inner_steps = 0`` is allowed and gives the
-    trivial method :math:`x_{n+1} = x_n` (the warm start). With ``order=1`` and ``inner_steps=1``
-    the update is GD with step :math:`\eta h`; with ``order=2`` and ``inner_steps=1`` it is the
-    heavy-ball update
-    :math:`x_{n+1} = x_n - \tfrac23\eta h\,\nabla L(x_n) + \tfrac13\eta\,(x_n - x_{n-1})`.
-
-    Start-up: step :math:`n+1` uses BDF-:math:`\min(n+1, k)`, so the first step is BDF1 from
-    :math:`x_0` alone, the second BDF2, and so on; every step takes :math:`m` inner steps.
-
-    Args:
-        loss: the loss :math:`L`, a pure JAX function of ``x0``'s shape (array or pytree).
-        x0: the start point; it must be finite.
-        lr: the outer step :math:`h > 0`; traced, so ``jax.vmap`` over it compiles once.
-        num_steps: the number of outer steps :math:`n \ge 0`.
-        order: :math:`k`, between 1 and 6 (static).
-        inner_steps: :math:`m \ge 0`; traced, so every :math:`m` shares one compile.
-        inner_lr: :math:`\eta > 0`; traced.
-
-    Returns:
-        The trajectory :math:`x_0, \dots, x_n`, shape ``(num_steps + 1, *x0.shape)`` (for a
-        pytree, that leading axis on every leaf). A diverging run is returned with its
-        ``inf``/``nan`` visible, never raised.
-    """
-    x0 = as_float_tree("x0", x0)
-    check_positive("lr", lr)
-    num_steps = check_count("num_steps", num_steps)
-    order = _check_k("order", order)
-    inner_steps = check_count("inner_steps", inner_steps)
-    check_positive("inner_lr", inner_lr)
-    loss = as_partial("loss", loss)
-    return _bdf_scan(loss, x0, strongly_typed(lr), strongly_typed(inner_lr), num_steps, order, np.int64(inner_steps))
+# --------------------------------------------------------------------------- approximate BDF: its stability
 
 
 def approx_bdf_amplification(lam_h: Any, *, order: int, inner_steps: int, inner_lr: float) -> np.ndarray:
-    r"""Spectral radius of :func:`approx_bdf` (after start-up) on :math:`L(x) = \tfrac\lambda2 x^2`.
+    r"""Spectral radius of :func:`~gfbook.approx_bdf` (after start-up) on :math:`L(x) = \tfrac\lambda2 x^2`.
 
     With :math:`z = h\lambda` (``lam_h``) the inner iteration is linear:
     :math:`y_{i+1} = q\,y_i + \eta\,c_n` with :math:`q = 1 - \eta(1 + z\beta)`, so after
@@ -453,7 +342,7 @@ def approx_bdf_amplification(lam_h: Any, *, order: int, inner_steps: int, inner_
 
     Args:
         lam_h: :math:`z = h\lambda`, a real scalar or array (any sign).
-        order, inner_steps: as in :func:`approx_bdf`.
+        order, inner_steps: as in :func:`~gfbook.approx_bdf`.
         inner_lr: :math:`\eta > 0`, a scalar or an array that broadcasts against ``lam_h``
             (so that a rule such as :func:`proximal_inner_lr` can vary it with :math:`h`).
 
@@ -461,11 +350,9 @@ def approx_bdf_amplification(lam_h: Any, *, order: int, inner_steps: int, inner_
         :math:`r(z)`, a float64 array of the broadcast shape of ``lam_h`` and ``inner_lr``.
     """
     z = np.asarray(as_real_numpy("lam_h", lam_h), dtype=float)
-    order = _check_k("order", order)
+    order = _check_order(order)
     inner_steps = check_count("inner_steps", inner_steps)
-    eta = np.asarray(as_real_numpy("inner_lr", inner_lr), dtype=float)
-    if np.any(eta <= 0):
-        raise ValueError(f"inner_lr must be > 0, got {inner_lr!r}")
+    eta = check_positive_array("inner_lr", inner_lr)
     try:
         z, eta = np.broadcast_arrays(z, eta)
     except ValueError:
@@ -487,7 +374,7 @@ def approx_bdf_amplification(lam_h: Any, *, order: int, inner_steps: int, inner_
 
 
 def approx_bdf_stability_interval(*, order: int, inner_steps: int, inner_lr: float) -> float:
-    r"""The stability interval :math:`(0, z^*)` of :func:`approx_bdf` on the gradient flow of a quadratic.
+    r"""The stability interval :math:`(0, z^*)` of :func:`~gfbook.approx_bdf` on the gradient flow of a quadratic.
 
     On :math:`L = \tfrac\lambda2 x^2` with :math:`\lambda > 0` the method is stable when
     :math:`z = h\lambda` lies in :math:`(0, z^*)`, where :math:`z^*` is the first :math:`z > 0`
@@ -502,14 +389,14 @@ def approx_bdf_stability_interval(*, order: int, inner_steps: int, inner_lr: flo
     exact BDF (all :math:`z > 0`) is cut at the edge where the inner gradient descent diverges.
 
     Args:
-        order, inner_lr: as in :func:`approx_bdf`.
+        order, inner_lr: as in :func:`~gfbook.approx_bdf`.
         inner_steps: :math:`m \ge 1` (with no inner step the method stands still).
 
     Returns:
         :math:`z^*` as a float, ``inf`` if the method is stable on the whole search range
         :math:`0 < z \le 10^3\,(2/\eta + 1)/\beta`.
     """
-    order = _check_k("order", order)
+    order = _check_order(order)
     inner_steps = check_count("inner_steps", inner_steps, minimum=1)
     check_positive("inner_lr", inner_lr)
     beta = float(_bdf_exact(order)[1])
@@ -532,7 +419,7 @@ def approx_bdf_stability_interval(*, order: int, inner_steps: int, inner_lr: flo
 
 
 def proximal_inner_lr(lr: Any, *, order: int, smoothness: float) -> Any:
-    r"""The inner step :math:`\eta = 1/(1 + h\beta\ell)` that makes :func:`approx_bdf` stable for every ``lr``.
+    r"""The inner step :math:`\eta = 1/(1 + h\beta\ell)` that makes :func:`~gfbook.approx_bdf` stable for every ``lr``.
 
     The inner objective :math:`\Phi(y) = h\beta L(y) + \tfrac12\|y - c\|^2` is
     :math:`(1 + h\beta\ell)`-smooth when :math:`L` is :math:`\ell`-smooth, and :math:`\eta` is
@@ -547,11 +434,9 @@ def proximal_inner_lr(lr: Any, *, order: int, smoothness: float) -> Any:
         smoothness: :math:`\ell > 0`, an upper bound on the Hessian's eigenvalues
             (:func:`gfbook.sharpness` gives an estimate).
     """
-    order = _check_k("order", order)
+    order = _check_order(order)
     check_positive("smoothness", smoothness)
     if not is_traced(lr):
-        arr = np.asarray(lr, dtype=float)
-        if not np.all(np.isfinite(arr)) or np.any(arr <= 0):
-            raise ValueError(f"lr must hold finite numbers > 0, got {lr!r}")
+        check_positive_array("lr", lr)
     beta = float(_bdf_exact(order)[1])
     return 1.0 / (1.0 + lr * beta * smoothness)

@@ -17,22 +17,22 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from gfbook._checks import as_real_numpy, check_count, check_positive, check_times
+from gfbook._checks import (
+    as_real_numpy,
+    check_count,
+    check_positive,
+    check_shape,
+    check_symmetric_matrix,
+    check_times,
+)
 
 
 def _checked(hessian: Any, x0: Any, x_star: Any) -> tuple[jax.Array, jax.Array, jax.Array]:
     """The arguments as float arrays, checked on the host (in NumPy: no compile per shape)."""
-    A = as_real_numpy("hessian", hessian)
-    if A.ndim != 2 or A.shape[0] != A.shape[1]:
-        raise ValueError(f"hessian must be a square matrix, got shape {A.shape}")
-    if not np.allclose(A, A.T, rtol=1e-12, atol=1e-12 * np.max(np.abs(A))):
-        raise ValueError("hessian must be symmetric")
-    x0 = as_real_numpy("x0", x0)
-    if x0.shape != (A.shape[0],):
-        raise ValueError(f"x0 must have shape ({A.shape[0]},) to match hessian, got {x0.shape}")
+    A = check_symmetric_matrix("hessian", hessian)
+    x0 = check_shape("x0", as_real_numpy("x0", x0), (A.shape[0],), reason="to match hessian")
     x_star = np.zeros_like(x0) if x_star is None else as_real_numpy("x_star", x_star)
-    if x_star.shape != x0.shape:
-        raise ValueError(f"x_star must have shape {x0.shape}, got {x_star.shape}")
+    check_shape("x_star", x_star, x0.shape)
     return jnp.asarray(A), jnp.asarray(x0), jnp.asarray(x_star)
 
 

@@ -1,6 +1,8 @@
-r"""Measurements on trajectories: distances, curvature, divergence and fitted rates.
+r"""Measurements on trajectories: distances, curvature, corridors, divergence and fitted rates.
 
-These live in the package (not in the notebooks) so that the tests cover them.
+A measurement maps a trajectory (or a point) to numbers a figure shows and an assert checks.
+They live in the package (not in the notebooks) so that the tests cover them; the bounds the
+measured rates are compared with are in :mod:`gfbook.rates`.
 """
 
 from __future__ import annotations
@@ -12,22 +14,35 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 from jax.flatten_util import ravel_pytree
+from jax.tree_util import Partial
 
-from gfbook._checks import as_float_tree, as_real_numpy, check_count, check_positive, check_seed, is_traced
+from gfbook._checks import (
+    as_float_tree,
+    as_float_values,
+    as_partial,
+    check_count,
+    check_leading_axis,
+    check_length,
+    check_positive,
+    check_positive_array,
+    check_positive_part,
+    check_same_shapes,
+    check_seed,
+    check_shape,
+    check_vector,
+    check_window,
+    checked_loss_value,
+    is_traced,
+)
+from gfbook._trees import squared_norm, squared_norm_per_step
 from gfbook.methods import gradient_descent, gradient_flow
-from gfbook.methods._common import as_partial, checked_loss_value
-
-
-def _squared_norm_per_step(tree: Any) -> jax.Array:
-    leaves = jax.tree.leaves(tree)
-    return sum(jnp.sum(leaf.reshape(leaf.shape[0], -1) ** 2, axis=1) for leaf in leaves)
 
 
 # The small measurements below are compiled whole: run op by op, as a notebook cell would,
 # every operation on every new shape compiles a program of its own (about 20 ms each).
 @jax.jit
 def _distance_per_step(a: Any, b: Any) -> jax.Array:
-    return jnp.sqrt(_squared_norm_per_step(jax.tree.map(jnp.subtract, a, b)))
+    return jnp.sqrt(squared_norm_per_step(jax.tree.map(jnp.subtract, a, b)))
 
 
 @jax.jit
@@ -42,13 +57,8 @@ def trajectory_distance(a: Any, b: Any) -> jax.Array:
     shapes, the leading axis indexing the step. Returns an array of length
     ``len(a)``.
     """
-    if jax.tree.structure(a) != jax.tree.structure(b):
-        raise ValueError("a and b must have the same pytree structure")
-    for la, lb in zip(jax.tree.leaves(a), jax.tree.leaves(b), strict=True):
-        if jnp.shape(la) != jnp.shape(lb) or jnp.ndim(la) == 0:
-            raise ValueError(
-                f"a and b must be trajectories of the same shape, got {jnp.shape(la)} and {jnp.shape(lb)}"
-            )
+    check_same_shapes("a and b", a, b)
+    check_leading_axis("a", a)  # the steps
     if is_traced((a, b)):
         return _distance_per_step(a, b)
     # Concrete trajectories (the usual case in a notebook, with a new length at every call)
@@ -79,10 +89,7 @@ def hvp(loss: Callable, x: Any, v: Any) -> Any:
     Computed as ``jax.jvp(jax.grad(loss), (x,), (v,))``: the cost of about two
     gradients, and no Hessian is ever formed.
     """
-    if jax.tree.structure(v) != jax.tree.structure(x) or any(
-        jnp.shape(a) != jnp.shape(b) for a, b in zip(jax.tree.leaves(v), jax.tree.leaves(x), strict=True)
-    ):
-        raise ValueError("v must have the structure and shapes of x")
+    check_same_shapes("v", v, x, "x")
     return _hvp(as_partial("loss", loss), x, v)
 
 
@@ -150,11 +157,7 @@ def curvature_along(
     length: the most negative curvature :math:`\lambda_{\min}` and the sharpness
     :math:`\lambda_{\max}`.
     """
-    leaves = jax.tree.leaves(trajectory)
-    if not leaves or any(jnp.ndim(leaf) < 1 for leaf in leaves):
-        raise ValueError("trajectory must have a leading time axis on every leaf")
-    if len({jnp.shape(leaf)[0] for leaf in leaves}) != 1:
-        raise ValueError("trajectory must have the same number of points on every leaf")
+    count = check_leading_axis("trajectory", trajectory)  # the time axis
     as_float_tree("trajectory", trajectory)
     num_iters = check_count("num_iters", num_iters, minimum=1)
     loss = as_partial("loss", loss)
@@ -165,7 +168,6 @@ def curvature_along(
     # vmapped call would compile again for every trajectory length); as fast as the vmap
     # on the book's problems. The points are sliced on the host, which compiles nothing.
     points = jax.device_get(trajectory)
-    count = jnp.shape(leaves[0])[0]
     # (jnp.asarray: a raw NumPy argument would be compiled for apart from a JAX array of the same shape)
     pairs = [_extremes(loss, jax.tree.map(lambda leaf: jnp.asarray(leaf[i]), points), key, num_iters)  # noqa: B023
              for i in range(count)]
@@ -185,9 +187,8 @@ def sharpness(loss: Callable, x: Any, *, num_iters: int = 200, seed: int = 0) ->
 def _norm_per_step(trajectory: Any) -> np.ndarray:
     """The Euclidean norm of each step, in float64 and scaled by the largest entry, so that
     large finite entries (1e180, or 1e20 in float32) do not overflow into a false inf."""
+    check_leading_axis("trajectory", trajectory)
     leaves = [np.asarray(leaf, dtype=np.float64) for leaf in jax.tree.leaves(trajectory)]
-    if not leaves or any(leaf.ndim == 0 for leaf in leaves):
-        raise ValueError("trajectory must be an array (or pytree of arrays) with a leading step axis")
     flat = np.concatenate([leaf.reshape(leaf.shape[0], -1) for leaf in leaves], axis=1)
     with np.errstate(over="ignore", invalid="ignore"):
         scale = np.max(np.abs(flat), axis=1)
@@ -218,53 +219,62 @@ def fit_power_law(x: Any, y: Any) -> tuple[float, float]:
     Returns ``(p, C)``. Used to read orders of accuracy and convergence rates off
     log-log data. ``x`` and ``y`` must be positive and finite, of equal length >= 2.
     """
-    x, y = as_real_numpy("x", x).astype(float), as_real_numpy("y", y).astype(float)
-    if x.ndim != 1 or x.shape != y.shape or x.size < 2:
-        raise ValueError(f"x and y must be 1-D of equal length >= 2, got {x.shape} and {y.shape}")
-    for name, arr in (("x", x), ("y", y)):
-        if np.any(arr <= 0):
-            raise ValueError(f"{name} must be > 0 to fit a power law")
+    x, y = check_vector("x", x), check_vector("y", y)
+    check_shape("y", y, x.shape, reason="(that of x)")
+    check_length("x", x, 2)
+    check_positive_array("x", x)
+    check_positive_array("y", y)
     slope, intercept = np.polyfit(np.log(x), np.log(y), 1)
     return float(slope), float(np.exp(intercept))
 
 
-def gd_flow_distance_estimate(lr: float, lam_min: Any, hg_norm: Any) -> np.ndarray:
-    r"""The book's first-order estimate of :math:`\|x_n - x(nh)\|`, GD against the gradient flow.
+def corridor_ratio(loss: Callable, x: Any) -> jax.Array:
+    r"""The book's distance from a corridor, :math:`\|H(x)\nabla L(x)\| / \|\nabla L(x)\|`.
 
-    With :math:`e_n = x_n - x(nh)`, one GD step gives
-    :math:`e_{n+1} = (I - hH_n)e_n + \ell_n + O(\|e_n\|^2)`, with the local error
-    :math:`\|\ell_n\| \le \tfrac{h^2}2 \max_{[t_n, t_{n+1}]}\|H\nabla L\|` and
-    :math:`\|I - hH_n\| \le 1 + h\lambda_-(t_n)` where :math:`\lambda_- = \max(0, -\lambda_{\min})`
-    (if also :math:`h\lambda_{\max} \le 2`). Evaluating the curvature on the flow:
-
-    .. math:: \varepsilon_0 = 0, \qquad \varepsilon_{n+1} = (1 + h\lambda_-(t_n))\,\varepsilon_n
-        + \tfrac{h^2}2 \|H\nabla L\|(t_n),
-
-    whose solution is at most :math:`\tfrac{h t}2 \max\|H\nabla L\| \exp\bigl(\int_0^t \lambda_-\bigr)`:
-    the distance is controlled by the negative curvature along the flow, the structure of
-    Elkabetz & Cohen's theorem. On a convex quadratic (:math:`\lambda_- = 0`, and
-    :math:`\|A^2 x(t)\|` non-increasing) it is a rigorous bound; in general it is an estimate,
-    exact to first order in :math:`h` and in the distance.
-
-    Args:
-        lr: the GD step :math:`h > 0`.
-        lam_min: :math:`\lambda_{\min}(\nabla^2 L)` on the flow at :math:`t_n = nh`, :math:`n = 0..N`.
-        hg_norm: :math:`\|\nabla^2 L\,\nabla L\|` on the flow at the same times.
-
-    Returns:
-        :math:`\varepsilon_0, \dots, \varepsilon_N`.
+    A *corridor* (Dherin & Rosca 2024) is a region where :math:`H(x)\nabla L(x) = 0`, where
+    gradient descent follows the gradient flow exactly. Computed with one Hessian-vector
+    product (:func:`gfbook.hvp`), never a Hessian. It is
+    zero exactly in a corridor, and it is a curvature: the rate at which the gradient turns
+    or changes length along the flow, since
+    :math:`\tfrac{d}{dt}\nabla L(x(t)) = -H\nabla L`. It is undefined (``nan``) where the
+    gradient vanishes. ``x`` may be a pytree.
     """
-    check_positive("lr", lr)
-    lam_min = np.asarray(as_real_numpy("lam_min", lam_min), dtype=float)
-    hg_norm = np.asarray(as_real_numpy("hg_norm", hg_norm), dtype=float)
-    if lam_min.ndim != 1 or lam_min.shape != hg_norm.shape:
-        raise ValueError(f"hg_norm must be 1-D with the shape of lam_min {lam_min.shape}, got {hg_norm.shape}")
-    if np.any(hg_norm < 0):
-        raise ValueError("hg_norm must be >= 0 (it is a norm)")
-    h = float(lr)
-    growth = 1 + h * np.maximum(0.0, -lam_min[:-1])
-    local = 0.5 * h**2 * hg_norm[:-1]
-    out = np.zeros(lam_min.size)
-    for n in range(lam_min.size - 1):
-        out[n + 1] = growth[n] * out[n] + local[n]
-    return out
+    return _corridor_ratio(as_partial("loss", loss), as_float_tree("x", x))
+
+
+@jax.jit
+def _corridor_ratio(loss: Partial, x: Any) -> jax.Array:
+    checked_loss_value(loss, x)  # runs while tracing only: a clear error for a bad loss
+    g = jax.grad(loss)(x)
+    return jnp.sqrt(squared_norm(_hvp(loss, x, g)) / squared_norm(g))
+
+
+# --------------------------------------------------------------------------- rates
+
+
+def fit_linear_rate(values: Any, *, window: Any) -> tuple[float, float]:
+    r"""Fit :math:`v_k \approx C\rho^k` on ``values[start:stop]`` by least squares on :math:`\log v_k`.
+
+    Returns ``(rho, C)``: the contraction factor per step and the constant. The window is
+    required, so that start-up transients and the floor of rounding errors are excluded by a
+    decision the reader can see; every value in it must be finite and positive.
+    """
+    values = as_float_values("values", values)
+    start, stop = check_window("window", window, values.size)
+    part = check_positive_part("values", values, (start, stop))
+    slope, intercept = np.polyfit(np.arange(start, stop), np.log(part), 1)
+    return float(np.exp(slope)), float(np.exp(intercept))
+
+
+def fit_sublinear_rate(steps: Any, values: Any, *, window: Any) -> tuple[float, float]:
+    r"""Fit :math:`v \approx C k^{p}` on ``steps[start:stop]``, ``values[start:stop]`` (a straight line in log-log).
+
+    Returns ``(p, C)``; :math:`p \approx -1` for the convex rates. ``steps`` must be positive
+    in the window. Like :func:`fit_linear_rate`, the window is required.
+    """
+    steps = check_vector("steps", steps)
+    values = check_shape("values", as_float_values("values", values), steps.shape, reason="(that of steps)")
+    start, stop = check_window("window", window, steps.size)
+    part = check_positive_part("values", values, (start, stop))
+    check_positive_array("steps", steps[start:stop])  # in the fit window
+    return fit_power_law(steps[start:stop], part)

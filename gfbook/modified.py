@@ -25,16 +25,10 @@ import jax
 import jax.numpy as jnp
 from jax.tree_util import Partial
 
-from gfbook._checks import check_count, check_finite_scalar, check_positive
-from gfbook.methods._common import as_partial, negative_gradient, squared_norm
+from gfbook._checks import as_partial, check_count, check_nonnegative, check_positive
+from gfbook._trees import axpy, negative_gradient, squared_norm
 
 MAX_ORDER = 2
-
-
-def _axpy(a: Any, x: Any, y: Any) -> Any:
-    """a * x + y on pytrees."""
-    return jax.tree.map(lambda xi, yi: a * xi + yi, x, y)
-
 
 
 @jax.jit
@@ -50,9 +44,7 @@ def gradient_regularized_loss(loss: Callable, strength: float) -> Partial:
     ``jax.tree_util.Partial``, so runs at different strengths share one compile.
     """
     loss = as_partial("loss", loss)
-    strength = check_finite_scalar("strength", strength)
-    if strength < 0:
-        raise ValueError(f"strength must be >= 0, got {strength!r}")
+    strength = check_nonnegative("strength", strength)
     return Partial(_regularized_loss, loss, jnp.asarray(strength))
 
 
@@ -82,8 +74,8 @@ def _modified_field(loss: Partial, lr: jax.Array, weights: jax.Array, x: Any) ->
 
     dfx, d2f = jax.jvp(directional, (x,), (fx,))  # f'f and f''(f, f)
     dfdfx = jax.jvp(f, (x,), (dfx,))[1]  # f'f'f
-    f3 = _axpy(1 / 12, d2f, jax.tree.map(lambda a: a / 3, dfdfx))
-    return _axpy(weights[1] * lr**2, f3, _axpy(-weights[0] * lr / 2, dfx, fx))
+    f3 = axpy(1 / 12, d2f, jax.tree.map(lambda a: a / 3, dfdfx))
+    return axpy(weights[1] * lr**2, f3, axpy(-weights[0] * lr / 2, dfx, fx))
 
 
 def modified_flow(loss: Callable, lr: float, order: int) -> Partial:
@@ -103,8 +95,6 @@ def modified_flow(loss: Callable, lr: float, order: int) -> Partial:
     """
     loss = as_partial("loss", loss)
     check_positive("lr", lr)
-    order = check_count("order", order)
-    if order > MAX_ORDER:
-        raise ValueError(f"order must be between 0 and {MAX_ORDER}, got {order}")
+    order = check_count("order", order, minimum=0, maximum=MAX_ORDER)
     weights = jnp.array([order >= 1, order >= 2], dtype=float)
     return Partial(_modified_field, loss, jnp.asarray(lr, dtype=float), weights)

@@ -1,21 +1,20 @@
 r"""Small neural networks as pure functions of a parameter pytree.
 
 A network is a list of layers ``{"w": (fan_in, fan_out), "b": (fan_out,)}``; its
-forward pass is :func:`~gfbook.networks.mlp_apply`. Initialisers state their scale: weights are drawn
+forward pass is :func:`~gfbook.mlp_apply`. Initialisers state their scale: weights are drawn
 from :math:`\mathcal N(0, \sigma^2/\text{fan-in})` with :math:`\sigma` = ``scale``
 (:math:`\sigma = \sqrt2` is He initialisation for ReLU networks).
 """
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable
 
 import jax
 import jax.numpy as jnp
 from jax.tree_util import Partial
 
-from gfbook._checks import check_count, check_positive
+from gfbook._checks import check_choice, check_count, check_length, check_ndim, check_positive, check_shape
 
 ACTIVATIONS: dict[str, Callable] = {
     "linear": lambda z: z,
@@ -39,8 +38,7 @@ def mlp_init(
     (omitted when ``bias=False``). ``sizes = [d_in, h_1, ..., d_out]`` needs at least
     two entries.
     """
-    if len(sizes) < 2:
-        raise ValueError(f"sizes must list at least an input and an output width, got {sizes!r}")
+    check_length("sizes", sizes, 2)  # an input and an output width at least
     for width in sizes:
         check_count("sizes", width, minimum=1)
     check_positive("scale", scale)
@@ -54,24 +52,26 @@ def mlp_init(
     return layers
 
 
-def mlp_apply(params: list[dict[str, jax.Array]], x: jax.Array, activation: str = "relu") -> jax.Array:
-    """The forward pass: ``activation`` after every layer but the last."""
-    act = ACTIVATIONS[activation]
-    for i, layer in enumerate(params):
-        x = x @ layer["w"] + layer.get("b", 0.0)
-        if i < len(params) - 1:
-            x = act(x)
-    return x
-
-
 _ACTIVATION_NAMES = tuple(ACTIVATIONS)
 
 
+def _activation_index(activation: str) -> jax.Array:
+    """The activation's index in ``ACTIVATIONS``: how the compiled code receives it, as data."""
+    check_choice("activation", activation, _ACTIVATION_NAMES)
+    return jnp.asarray(_ACTIVATION_NAMES.index(activation), dtype=jnp.int32)
+
+
+def mlp_apply(params: list[dict[str, jax.Array]], x: jax.Array, activation: str = "relu") -> jax.Array:
+    """The forward pass: ``activation`` after every layer but the last."""
+    return _forward(params, x, _activation_index(activation))
+
+
 def _forward(params: list[dict[str, jax.Array]], x: jax.Array, activation: jax.Array) -> jax.Array:
-    """:func:`mlp_apply` with the activation as data, its index in ``ACTIVATIONS``.
+    """The forward pass with the activation as data (its index in ``ACTIVATIONS``): the only one.
 
     Every activation is computed and the right one selected elementwise: cheap next to the
-    matrix products, and, unlike a ``lax.switch``, it fuses with them.
+    matrix products, and, unlike a ``lax.switch``, it fuses with them; the losses and
+    :func:`accuracy` then compile once for all activations.
     """
     for i, layer in enumerate(params):
         x = x @ layer["w"] + layer.get("b", 0.0)
@@ -104,22 +104,19 @@ def mlp_loss(x: jax.Array, y: jax.Array, *, activation: str = "relu", kind: str 
     arguments (a ``jax.tree_util.Partial``), so losses on different data of one shape,
     with any activation, share the compiled methods: one compile per network shape.
     """
-    if activation not in ACTIVATIONS:
-        raise ValueError(f"activation must be one of {sorted(ACTIVATIONS)}, got {activation!r}")
-    if kind not in ("cross_entropy", "square"):
-        raise ValueError(f"kind must be 'cross_entropy' or 'square', got {kind!r}")
+    index = _activation_index(activation)
+    check_choice("kind", kind, tuple(_LOSSES))
     x, y = jnp.asarray(x), jnp.asarray(y)
-    if x.ndim != 2 or y.shape[0] != x.shape[0]:
-        raise ValueError(f"x and y must hold the same number of examples, got {x.shape} and {y.shape}")
-    index = jnp.asarray(_ACTIVATION_NAMES.index(activation), dtype=jnp.int32)
+    check_ndim("x", x, 2, what="examples x features")
+    check_shape("y", y, (x.shape[0], *y.shape[1:]), reason="(one label or target per example of x)")
     return Partial(_LOSSES[kind], index, x, y)
 
 
 def accuracy(params: list[dict[str, jax.Array]], x: jax.Array, labels: jax.Array, activation: str = "relu") -> float:
     """The fraction of examples whose largest logit is the label."""
-    return float(_accuracy(params, jnp.asarray(x), jnp.asarray(labels), activation))
+    return float(_accuracy(params, jnp.asarray(x), jnp.asarray(labels), _activation_index(activation)))
 
 
-@functools.partial(jax.jit, static_argnames="activation")
-def _accuracy(params: list[dict[str, jax.Array]], x: jax.Array, labels: jax.Array, activation: str) -> jax.Array:
-    return jnp.mean(jnp.argmax(mlp_apply(params, x, activation), axis=1) == labels)
+@jax.jit
+def _accuracy(params: list[dict[str, jax.Array]], x: jax.Array, labels: jax.Array, activation: jax.Array) -> jax.Array:
+    return jnp.mean(jnp.argmax(_forward(params, x, activation), axis=1) == labels)

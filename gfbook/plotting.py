@@ -18,6 +18,8 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.colors import LogNorm
 
+__all__ = ["loglog_fit", "loss_contours", "new_figure", "plot_path", "sweep_heatmap", "use_style"]
+
 STYLE = {
     "figure.figsize": (6.4, 4.0),
     "figure.dpi": 100,

@@ -21,11 +21,16 @@ from jax.tree_util import Partial
 
 from gfbook._checks import (
     as_float_array,
-    as_real_numpy,
+    check_at_least,
+    check_at_most,
+    check_choice,
     check_count,
     check_finite_scalar,
     check_positive,
+    check_positive_array,
     check_seed,
+    check_shape,
+    check_vector,
 )
 
 
@@ -160,10 +165,9 @@ def _solved(name: str, loss: Partial, dim: int, **facts: float) -> Problem:
 
 def _feature_scales(feature_scales: Any, dim: int) -> np.ndarray:
     """Per-feature scales: ones by default, else ``dim`` finite numbers > 0."""
-    scales = np.ones(dim) if feature_scales is None else as_real_numpy("feature_scales", feature_scales)
-    if scales.shape != (dim,) or np.any(scales <= 0):
-        raise ValueError(f"feature_scales must hold {dim} finite numbers > 0")
-    return scales
+    if feature_scales is None:
+        return np.ones(dim)
+    return check_shape("feature_scales", check_positive_array("feature_scales", feature_scales), (dim,))
 
 
 def _orthogonal(dim: int, seed: int) -> np.ndarray:
@@ -193,20 +197,15 @@ def quadratic(
     The facts are exact: :math:`f^* = 0`, :math:`L = \max_i\lambda_i`,
     :math:`\mu = \min_i\lambda_i`.
     """
-    lam = as_real_numpy("eigenvalues", eigenvalues).astype(float)
-    if lam.ndim != 1:
-        raise ValueError(f"eigenvalues must be a 1-D array, got shape {lam.shape}")
-    if np.any(lam < 0):
-        raise ValueError("eigenvalues must be >= 0")
+    lam = check_at_least("eigenvalues", check_vector("eigenvalues", eigenvalues), 0.0)
     dim = lam.size
     V = np.eye(dim) if rotation_seed is None else _orthogonal(dim, check_seed("rotation_seed", rotation_seed))
     A = jnp.asarray((V * lam) @ V.T)
     A = (A + A.T) / 2
     x_star = jnp.zeros(dim) if x_star is None else as_float_array("x_star", x_star)
     x0 = jnp.ones(dim) if x0 is None else as_float_array("x0", x0)
-    for arg, value in (("x0", x0), ("x_star", x_star)):
-        if value.shape != (dim,):
-            raise ValueError(f"{arg} must have shape ({dim},), got {value.shape}")
+    check_shape("x0", x0, (dim,))
+    check_shape("x_star", x_star, (dim,))
 
     return Problem(
         name=name,
@@ -234,11 +233,9 @@ def quadratic_with_condition(
     """
     dim = check_count("dim", dim, minimum=1)
     check_positive("smoothness", smoothness)
-    kappa = check_finite_scalar("condition_number", condition_number)
-    if kappa < 1:
-        raise ValueError(f"condition_number must be >= 1, got {condition_number!r}")
-    if dim == 1 and kappa != 1:
-        raise ValueError(f"condition_number must be 1 in dimension 1, got {condition_number!r}")
+    kappa = float(check_at_least("condition_number", check_finite_scalar("condition_number", condition_number), 1.0))
+    if dim == 1:  # one eigenvalue: kappa is 1
+        check_at_most("condition_number", kappa, 1.0, rule="condition_number <= 1 in dimension 1")
     lam = np.geomspace(smoothness / kappa, smoothness, dim)
     return quadratic(lam, x0=x0, rotation_seed=rotation_seed, name=f"quadratic, kappa={kappa:g}")
 
@@ -254,9 +251,7 @@ def rosenbrock(a: float = 1.0, b: float = 100.0, *, x0: Any = (-1.2, 1.0)) -> Pr
     a = check_finite_scalar("a", a)
     check_positive("b", b)
     b = float(b)
-    x0 = as_float_array("x0", x0)
-    if x0.shape != (2,):
-        raise ValueError(f"x0 must have shape (2,), got {x0.shape}")
+    x0 = check_shape("x0", as_float_array("x0", x0), (2,))
 
     return Problem(
         name="Rosenbrock",
@@ -277,9 +272,7 @@ def scalar_factorization(target: float = 1.0, *, x0: Any = (2.5, 0.1)) -> Proble
     array ``(a, b)``.
     """
     target = check_finite_scalar("target", target)
-    x0 = as_float_array("x0", x0)
-    if x0.shape != (2,):
-        raise ValueError(f"x0 must have shape (2,), got {x0.shape}")
+    x0 = check_shape("x0", as_float_array("x0", x0), (2,))
     return Problem(
         name="scalar factorization",
         loss=Partial(_factorization_loss, jnp.asarray(target)),
@@ -345,8 +338,7 @@ def robust_regression(
     """
     num_samples = check_count("num_samples", num_samples, minimum=1)
     dim = check_count("dim", dim, minimum=1)
-    if kind not in ("logcosh", "cauchy"):
-        raise ValueError(f"kind must be 'logcosh' or 'cauchy', got {kind!r}")
+    check_choice("kind", kind, ("logcosh", "cauchy"))
     scales = _feature_scales(feature_scales, dim)
     rng = np.random.default_rng(check_seed("seed", seed))
     features = rng.standard_normal((num_samples, dim)) * scales
@@ -376,9 +368,7 @@ def huber_worst_case(
     num_steps = check_count("num_steps", num_steps)
     check_positive("smoothness", smoothness)
     check_positive("distance0", distance0)
-    check_positive("relative_step", relative_step)
-    if float(relative_step) > 1:
-        raise ValueError(f"relative_step must be <= 1, got {relative_step!r}")
+    check_at_most("relative_step", check_positive("relative_step", relative_step), 1.0)
     L, R = float(smoothness), float(distance0)
     width = R / (2 * num_steps * float(relative_step) + 1)
     return Problem(

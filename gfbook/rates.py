@@ -1,4 +1,4 @@
-r"""Convergence-rate bounds for the gradient flow, gradient descent and approximate BDF1.
+r"""Bounds and estimates: convergence rates of the flow, GD and approximate BDF1; GD's distance from the flow.
 
 Each bound is a function of the iteration count :math:`k` (or the time :math:`t`) and the
 problem's constants, with the theorem's assumptions in its docstring. A step size outside the
@@ -9,8 +9,10 @@ constant, :math:`f^*` the optimal value (or, for the nonconvex bounds, any lower
 :math:`R_0 = \|x_0 - x^*\|` (``distance0``) and :math:`\delta_0 = f(x_0) - f^*` (``gap0``).
 
 The bounds for approximate BDF1 (:func:`gfbook.approx_bdf` with ``order=1``) are this book's
-own (Chapter 4 proves them); :func:`~gfbook.fit_linear_rate` and :func:`~gfbook.fit_sublinear_rate` measure
-rates from runs over an explicit window.
+own (Chapter 4 proves them). :func:`~gfbook.gd_flow_distance_estimate` estimates how far GD strays
+from the gradient flow (Chapter 6). The fits that measure rates from runs,
+:func:`~gfbook.fit_linear_rate` and :func:`~gfbook.fit_sublinear_rate`, are measurements
+(:mod:`gfbook.measure`).
 """
 
 from __future__ import annotations
@@ -19,35 +21,24 @@ from typing import Any
 
 import numpy as np
 
-from gfbook._checks import as_real_numpy, check_count, check_positive
-from gfbook.measure import fit_power_law
-
-
-def _counts(name: str, values: Any, *, minimum: float) -> np.ndarray:
-    arr = np.asarray(as_real_numpy(name, values), dtype=float)
-    if np.any(arr < minimum):
-        raise ValueError(f"{name} must be >= {minimum:g}, got {arr.min():g}")
-    return arr
-
-
-def _step_at_most(lr: Any, limit: float, rule: str, *, strict: bool = False) -> float:
-    """``lr`` must be > 0 and <= ``limit`` (``< limit`` if ``strict``), the step range of a theorem."""
-    check_positive("lr", lr)
-    if float(lr) >= limit if strict else float(lr) > limit * (1 + 1e-12):
-        raise ValueError(f"lr must satisfy {rule} = {limit:.6g} for this bound, got {float(lr):.6g}")
-    return float(lr)
+from gfbook._checks import (
+    check_at_least,
+    check_at_most,
+    check_nonnegative,
+    check_positive,
+    check_positive_array,
+    check_shape,
+    check_vector,
+)
 
 
 def _positive(name: str, value: Any) -> float:
-    check_positive(name, value)
-    return float(value)
+    return float(check_positive(name, value))
 
 
-def _nonnegative(name: str, value: Any) -> float:
-    arr = as_real_numpy(name, value)
-    if arr.ndim != 0 or arr < 0:
-        raise ValueError(f"{name} must be a number >= 0, got {value!r}")
-    return float(arr)
+def _step_at_most(lr: Any, limit: float, rule: str, *, strict: bool = False) -> float:
+    """``lr`` must be > 0 and within the step range of a theorem (``rule``, the limit as a formula)."""
+    return check_at_most("lr", _positive("lr", lr), limit, rule=rule, strict=strict)
 
 
 # --------------------------------------------------------------------------- convex, L-smooth
@@ -59,8 +50,8 @@ def flow_convex_bound(t: Any, *, distance0: float) -> np.ndarray:
     Lyapunov function :math:`E(t) = t\,(f(x(t)) - f^*) + \tfrac12\|x(t) - x^*\|^2`, which is
     non-increasing along the flow.
     """
-    t = _counts("t", t, minimum=np.finfo(float).tiny)
-    return _nonnegative("distance0", distance0) ** 2 / (2 * t)
+    t = check_at_least("t", t, np.finfo(float).tiny)
+    return check_nonnegative("distance0", distance0) ** 2 / (2 * t)
 
 
 def gd_convex_bound(k: Any, *, lr: float, smoothness: float, distance0: float) -> np.ndarray:
@@ -71,8 +62,8 @@ def gd_convex_bound(k: Any, *, lr: float, smoothness: float, distance0: float) -
     """
     L = _positive("smoothness", smoothness)
     lr = _step_at_most(lr, 1 / L, "lr <= 1/smoothness")
-    k = _counts("k", k, minimum=1)
-    return _nonnegative("distance0", distance0) ** 2 / (2 * lr * k)
+    k = check_at_least("k", k, 1)
+    return check_nonnegative("distance0", distance0) ** 2 / (2 * lr * k)
 
 
 def gd_convex_bound_any_step(k: Any, *, lr: float, smoothness: float, distance0: float, gap0: float) -> np.ndarray:
@@ -84,8 +75,8 @@ def gd_convex_bound_any_step(k: Any, *, lr: float, smoothness: float, distance0:
     """
     L = _positive("smoothness", smoothness)
     lr = _step_at_most(lr, 2 / L, "lr < 2/smoothness", strict=True)
-    k = _counts("k", k, minimum=0)
-    r2, gap = _nonnegative("distance0", distance0) ** 2, _nonnegative("gap0", gap0)
+    k = check_at_least("k", k, 0)
+    r2, gap = check_nonnegative("distance0", distance0) ** 2, check_nonnegative("gap0", gap0)
     return 2 * gap * r2 / (2 * r2 + k * lr * (2 - L * lr) * gap)
 
 
@@ -101,10 +92,9 @@ def gd_convex_tight_bound(k: Any, *, smoothness: float, distance0: float, relati
     """
     L = _positive("smoothness", smoothness)
     theta = _positive("relative_step", relative_step)
-    if theta > 1:
-        raise ValueError(f"relative_step must be <= 1 (the step lr = relative_step/L), got {theta:g}")
-    k = _counts("k", k, minimum=0)
-    return L * _nonnegative("distance0", distance0) ** 2 / (4 * k * theta + 2)
+    check_at_most("relative_step", theta, 1.0, rule="relative_step <= 1 (the step lr = relative_step/L)")
+    k = check_at_least("k", k, 0)
+    return L * check_nonnegative("distance0", distance0) ** 2 / (4 * k * theta + 2)
 
 
 # --------------------------------------------------------------------------- strongly convex / PL
@@ -118,8 +108,8 @@ def flow_linear_bound(t: Any, *, strong_convexity: float, initial: float) -> np.
     bounds :math:`\|x(t) - x^*\|^2` when :math:`f` is :math:`\mu`-strongly convex.
     """
     mu = _positive("strong_convexity", strong_convexity)
-    t = _counts("t", t, minimum=0)
-    return _nonnegative("initial", initial) * np.exp(-2 * mu * t)
+    t = check_at_least("t", t, 0)
+    return check_nonnegative("initial", initial) * np.exp(-2 * mu * t)
 
 
 def gd_linear_bound(k: Any, *, lr: float, strong_convexity: float, smoothness: float, initial: float) -> np.ndarray:
@@ -134,11 +124,10 @@ def gd_linear_bound(k: Any, *, lr: float, strong_convexity: float, smoothness: f
     """
     L = _positive("smoothness", smoothness)
     mu = _positive("strong_convexity", strong_convexity)
-    if mu > L:
-        raise ValueError(f"strong_convexity must be <= smoothness, got {mu:g} > {L:g}")
+    check_at_most("strong_convexity", mu, L, rule="strong_convexity <= smoothness")
     lr = _step_at_most(lr, 1 / L, "lr <= 1/smoothness")
-    k = _counts("k", k, minimum=0)
-    return _nonnegative("initial", initial) * (1 - mu * lr) ** k
+    k = check_at_least("k", k, 0)
+    return check_nonnegative("initial", initial) * (1 - mu * lr) ** k
 
 
 def gd_distance_bound_any_step(
@@ -155,11 +144,10 @@ def gd_distance_bound_any_step(
     """
     L = _positive("smoothness", smoothness)
     mu = _positive("strong_convexity", strong_convexity)
-    if mu > L:
-        raise ValueError(f"strong_convexity must be <= smoothness, got {mu:g} > {L:g}")
+    check_at_most("strong_convexity", mu, L, rule="strong_convexity <= smoothness")
     lr = _step_at_most(lr, 2 / (mu + L), "lr <= 2/(strong_convexity + smoothness)")
-    k = _counts("k", k, minimum=0)
-    return _nonnegative("distance0", distance0) ** 2 * (1 - 2 * lr * mu * L / (mu + L)) ** k
+    k = check_at_least("k", k, 0)
+    return check_nonnegative("distance0", distance0) ** 2 * (1 - 2 * lr * mu * L / (mu + L)) ** k
 
 
 # --------------------------------------------------------------------------- nonconvex, L-smooth
@@ -171,8 +159,8 @@ def flow_nonconvex_bound(t: Any, *, gap0: float) -> np.ndarray:
     From :math:`\int_0^t \|\nabla f\|^2\,ds = f(x_0) - f(x(t)) \le \delta_0`; :math:`f^*` may be
     any lower bound of :math:`f`.
     """
-    t = _counts("t", t, minimum=np.finfo(float).tiny)
-    return _nonnegative("gap0", gap0) / t
+    t = check_at_least("t", t, np.finfo(float).tiny)
+    return check_nonnegative("gap0", gap0) / t
 
 
 def gd_nonconvex_bound(k: Any, *, lr: float, smoothness: float, gap0: float) -> np.ndarray:
@@ -187,8 +175,8 @@ def gd_nonconvex_bound(k: Any, *, lr: float, smoothness: float, gap0: float) -> 
     """
     L = _positive("smoothness", smoothness)
     lr = _step_at_most(lr, 2 / L, "lr < 2/smoothness", strict=True)
-    k = _counts("k", k, minimum=1)
-    return _nonnegative("gap0", gap0) / (k * lr * (1 - L * lr / 2))
+    k = check_at_least("k", k, 1)
+    return check_nonnegative("gap0", gap0) / (k * lr * (1 - L * lr / 2))
 
 
 # --------------------------------------------------------------------------- approximate BDF1 (the book's own)
@@ -196,44 +184,40 @@ def gd_nonconvex_bound(k: Any, *, lr: float, smoothness: float, gap0: float) -> 
 
 def _bdf1_effective_step(lr: Any, inner_lr: Any, smoothness: Any) -> float:
     L = _positive("smoothness", smoothness)
-    check_positive("lr", lr)
-    check_positive("inner_lr", inner_lr)
-    limit = 1 / (1 + float(lr) * L)
-    if float(inner_lr) > limit * (1 + 1e-12):
-        raise ValueError(f"inner_lr must satisfy inner_lr <= 1/(1 + lr*smoothness) = {limit:.6g}, got {inner_lr!r}")
-    return float(lr) * float(inner_lr)
+    lr = _positive("lr", lr)
+    limit = 1 / (1 + lr * L)
+    return lr * check_at_most("inner_lr", _positive("inner_lr", inner_lr), limit, rule="inner_lr <= 1/(1 + lr*smoothness)")
 
 
-def approx_bdf1_nonconvex_bound(n: Any, *, lr: float, inner_lr: float, smoothness: float, gap0: float) -> np.ndarray:
+def approx_bdf1_nonconvex_bound(k: Any, *, lr: float, inner_lr: float, smoothness: float, gap0: float) -> np.ndarray:
     r"""Approximate BDF1 (:math:`m \ge 1` inner steps, :math:`\eta \le 1/(1 + hL)`), :math:`f` :math:`L`-smooth.
 
-    .. math:: \min_{0 \le i < n} \|\nabla f(x_i)\|^2 \le \frac{2\,\delta_0}{n\,\eta h} .
+    .. math:: \min_{0 \le i < k} \|\nabla f(x_i)\|^2 \le \frac{2\,\delta_0}{k\,\eta h} .
 
     Proof (Chapter 4): inner GD decreases :math:`\Phi(y) = hf(y) + \tfrac12\|y - x_i\|^2`, which is
     :math:`(1 + hL)`-smooth, and its first step alone gives
     :math:`f(x_{i+1}) \le f(x_i) - \tfrac{\eta h}2 \|\nabla f(x_i)\|^2`. It holds for every
-    :math:`m \ge 1`; :math:`n` outer steps cost :math:`nm` gradient evaluations.
+    :math:`m \ge 1`; :math:`k` outer steps cost :math:`km` gradient evaluations.
     """
     a = _bdf1_effective_step(lr, inner_lr, smoothness)
-    n = _counts("n", n, minimum=1)
-    return 2 * _nonnegative("gap0", gap0) / (n * a)
+    k = check_at_least("k", k, 1)
+    return 2 * check_nonnegative("gap0", gap0) / (k * a)
 
 
 def approx_bdf1_linear_bound(
-    n: Any, *, lr: float, inner_lr: float, smoothness: float, strong_convexity: float, gap0: float
+    k: Any, *, lr: float, inner_lr: float, smoothness: float, strong_convexity: float, gap0: float
 ) -> np.ndarray:
     r"""Approximate BDF1 (as in :func:`approx_bdf1_nonconvex_bound`) under :math:`\mu`-PL.
 
-    .. math:: f(x_n) - f^* \le (1 - \mu\eta h)^n\,\delta_0 .
+    .. math:: f(x_k) - f^* \le (1 - \mu\eta h)^k\,\delta_0 .
 
     From the same one-step decrease and :math:`\|\nabla f\|^2 \ge 2\mu(f - f^*)`.
     """
     a = _bdf1_effective_step(lr, inner_lr, smoothness)
     mu = _positive("strong_convexity", strong_convexity)
-    if mu > float(smoothness):
-        raise ValueError(f"strong_convexity must be <= smoothness, got {mu:g} > {float(smoothness):g}")
-    n = _counts("n", n, minimum=0)
-    return _nonnegative("gap0", gap0) * (1 - mu * a) ** n
+    check_at_most("strong_convexity", mu, float(smoothness), rule="strong_convexity <= smoothness")
+    k = check_at_least("k", k, 0)
+    return check_nonnegative("gap0", gap0) * (1 - mu * a) ** k
 
 
 def approx_bdf1_convex_bound(distances: Any, *, lr: float, inner_lr: float, smoothness: float, gap0: float) -> np.ndarray:
@@ -241,80 +225,56 @@ def approx_bdf1_convex_bound(distances: Any, *, lr: float, inner_lr: float, smoo
 
     With :math:`R_i = \|x_i - x^*\|` (``distances``, measured along the run),
 
-    .. math:: f(x_n) - f^* \le \Bigl(\frac1{\delta_0} + \frac{\eta h}{2} \sum_{i<n} R_i^{-2}\Bigr)^{-1}
-        \le \frac{2 \max_{i<n} R_i^2}{n\,\eta h} ,
+    .. math:: f(x_k) - f^* \le \Bigl(\frac1{\delta_0} + \frac{\eta h}{2} \sum_{i<k} R_i^{-2}\Bigr)^{-1}
+        \le \frac{2 \max_{i<k} R_i^2}{k\,\eta h} ,
 
     from the one-step decrease and convexity, :math:`f(x_i) - f^* \le \|\nabla f(x_i)\| R_i`.
-    Returns the bound for :math:`n = 0, \dots, \text{len(distances)} - 1`.
+    Returns the bound for :math:`k = 0, \dots, \text{len(distances)} - 1`.
     """
     a = _bdf1_effective_step(lr, inner_lr, smoothness)
-    r = np.asarray(as_real_numpy("distances", distances), dtype=float)
-    if r.ndim != 1 or np.any(r <= 0):
-        raise ValueError("distances must be a 1-D array of numbers > 0")
-    gap = _nonnegative("gap0", gap0)
+    r = check_positive_array("distances", check_vector("distances", distances))
+    gap = check_nonnegative("gap0", gap0)
     inverse = np.concatenate([[0.0], np.cumsum(a / (2 * r[:-1] ** 2))])
     with np.errstate(divide="ignore"):
         return 1 / (1 / gap + inverse) if gap > 0 else np.zeros_like(r)
 
 
-# --------------------------------------------------------------------------- measuring rates
+# --------------------------------------------------------------------------- GD against the flow
 
 
-def _window(name: str, window: Any, size: int) -> tuple[int, int]:
-    try:
-        start, stop = window
-    except (TypeError, ValueError):
-        raise TypeError(f"{name} must be a pair (start, stop) of indices") from None
-    start = check_count(f"{name} start", start)
-    stop = check_count(f"{name} stop", stop)
-    if not start + 2 <= stop <= size:
-        raise ValueError(f"{name} must satisfy start + 2 <= stop <= {size}, got ({start}, {stop})")
-    return start, stop
+def gd_flow_distance_estimate(lr: float, lam_min: Any, hg_norm: Any) -> np.ndarray:
+    r"""The book's first-order estimate of :math:`\|x_n - x(nh)\|`, GD against the gradient flow.
 
+    With :math:`e_n = x_n - x(nh)`, one GD step gives
+    :math:`e_{n+1} = (I - hH_n)e_n + \ell_n + O(\|e_n\|^2)`, with the local error
+    :math:`\|\ell_n\| \le \tfrac{h^2}2 \max_{[t_n, t_{n+1}]}\|H\nabla L\|` and
+    :math:`\|I - hH_n\| \le 1 + h\lambda_-(t_n)` where :math:`\lambda_- = \max(0, -\lambda_{\min})`
+    (if also :math:`h\lambda_{\max} \le 2`). Evaluating the curvature on the flow:
 
-def _float_values(values: Any) -> np.ndarray:
-    """``values`` as a float array; non-finite entries are allowed (they are checked in the fit window only)."""
-    try:
-        return np.asarray(values, dtype=float)
-    except (TypeError, ValueError):
-        raise TypeError("values must be a 1-D sequence of real numbers") from None
+    .. math:: \varepsilon_0 = 0, \qquad \varepsilon_{n+1} = (1 + h\lambda_-(t_n))\,\varepsilon_n
+        + \tfrac{h^2}2 \|H\nabla L\|(t_n),
 
+    whose solution is at most :math:`\tfrac{h t}2 \max\|H\nabla L\| \exp\bigl(\int_0^t \lambda_-\bigr)`:
+    the distance is controlled by the negative curvature along the flow, the structure of
+    Elkabetz & Cohen's theorem. On a convex quadratic (:math:`\lambda_- = 0`, and
+    :math:`\|A^2 x(t)\|` non-increasing) it is a rigorous bound; in general it is an estimate,
+    exact to first order in :math:`h` and in the distance.
 
-def _positive_values(name: str, values: Any, window: tuple[int, int]) -> np.ndarray:
-    part = np.asarray(values, dtype=float)[window[0] : window[1]]
-    if not np.all(np.isfinite(part)) or np.any(part <= 0):
-        raise ValueError(f"{name} must be finite and > 0 in the fit window (a run at rounding level or diverged?)")
-    return part
+    Args:
+        lr: the GD step :math:`h > 0`.
+        lam_min: :math:`\lambda_{\min}(\nabla^2 L)` on the flow at :math:`t_n = nh`, :math:`n = 0..N`.
+        hg_norm: :math:`\|\nabla^2 L\,\nabla L\|` on the flow at the same times.
 
-
-def fit_linear_rate(values: Any, *, window: Any) -> tuple[float, float]:
-    r"""Fit :math:`v_k \approx C\rho^k` on ``values[start:stop]`` by least squares on :math:`\log v_k`.
-
-    Returns ``(rho, C)``: the contraction factor per step and the constant. The window is
-    required, so that start-up transients and the floor of rounding errors are excluded by a
-    decision the reader can see; every value in it must be finite and positive.
+    Returns:
+        :math:`\varepsilon_0, \dots, \varepsilon_N`.
     """
-    values = _float_values(values)
-    if values.ndim != 1:
-        raise ValueError(f"values must be a 1-D sequence, got shape {values.shape}")
-    start, stop = _window("window", window, values.size)
-    part = _positive_values("values", values, (start, stop))
-    slope, intercept = np.polyfit(np.arange(start, stop), np.log(part), 1)
-    return float(np.exp(slope)), float(np.exp(intercept))
-
-
-def fit_sublinear_rate(steps: Any, values: Any, *, window: Any) -> tuple[float, float]:
-    r"""Fit :math:`v \approx C k^{p}` on ``steps[start:stop]``, ``values[start:stop]`` (a straight line in log-log).
-
-    Returns ``(p, C)``; :math:`p \approx -1` for the convex rates. ``steps`` must be positive
-    in the window. Like :func:`fit_linear_rate`, the window is required.
-    """
-    steps = np.asarray(as_real_numpy("steps", steps), dtype=float)
-    values = _float_values(values)
-    if steps.ndim != 1 or steps.shape != values.shape:
-        raise ValueError(f"values must be 1-D with the shape of steps {steps.shape}, got {values.shape}")
-    start, stop = _window("window", window, steps.size)
-    part = _positive_values("values", values, (start, stop))
-    if np.any(steps[start:stop] <= 0):
-        raise ValueError("steps must be > 0 in the fit window")
-    return fit_power_law(steps[start:stop], part)
+    check_positive("lr", lr)
+    lam_min = check_vector("lam_min", lam_min)
+    hg_norm = check_shape("hg_norm", check_at_least("hg_norm", hg_norm, 0.0), lam_min.shape, reason="(that of lam_min)")
+    h = float(lr)
+    growth = 1 + h * np.maximum(0.0, -lam_min[:-1])
+    local = 0.5 * h**2 * hg_norm[:-1]
+    out = np.zeros(lam_min.size)
+    for n in range(lam_min.size - 1):
+        out[n + 1] = growth[n] * out[n] + local[n]
+    return out

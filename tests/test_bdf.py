@@ -12,6 +12,7 @@ import pytest
 
 import gfbook
 from gfbook import bdf
+from gfbook.methods import approximate_bdf
 
 # ------------------------------------------------------------------ reference tables
 
@@ -65,12 +66,12 @@ def order_defects(alpha, beta, qmax):
 
 @pytest.mark.parametrize("k", range(1, 7))
 def test_bdf_coefficients_match_table(k):
-    alpha, beta = bdf.bdf_coefficients(k, exact=True)
+    alpha, beta = gfbook.bdf_coefficients(k, exact=True)
     expected_alpha, expected_beta = BDF_TABLE[k]
     assert all(isinstance(a, F) for a in alpha) and isinstance(beta, F)
     assert alpha == [F(a) for a in expected_alpha]
     assert beta == expected_beta
-    alpha_f, beta_f = bdf.bdf_coefficients(k)
+    alpha_f, beta_f = gfbook.bdf_coefficients(k)
     assert alpha_f.dtype == np.float64 and alpha_f.shape == (k + 1,)
     np.testing.assert_allclose(alpha_f, [float(a) for a in expected_alpha], rtol=1e-15)
     assert float(beta_f) == pytest.approx(float(expected_beta), rel=1e-15)
@@ -86,8 +87,8 @@ def test_bdf_order_conditions(k):
 
 @pytest.mark.parametrize("k", range(1, 7))
 def test_adams_coefficients(k):
-    ab = bdf.adams_bashforth_coefficients(k, exact=True)
-    am = bdf.adams_moulton_coefficients(k, exact=True)
+    ab = gfbook.adams_bashforth_coefficients(k, exact=True)
+    am = gfbook.adams_moulton_coefficients(k, exact=True)
     assert len(ab) == k and len(am) == k + 1
     if k in AB_TABLE:
         assert ab == [F(b) for b in AB_TABLE[k]]
@@ -97,8 +98,8 @@ def test_adams_coefficients(k):
     assert d_ab[: k + 1] == [0] * (k + 1) and d_ab[k + 1] != 0  # AB-k: order k
     d_am = order_defects(alpha, am, k + 2)
     assert d_am[: k + 2] == [0] * (k + 2) and d_am[k + 2] != 0  # AM-k: order k + 1
-    np.testing.assert_allclose(bdf.adams_bashforth_coefficients(k), [float(b) for b in ab], rtol=1e-15)
-    np.testing.assert_allclose(bdf.adams_moulton_coefficients(k), [float(b) for b in am], rtol=1e-15)
+    np.testing.assert_allclose(gfbook.adams_bashforth_coefficients(k), [float(b) for b in ab], rtol=1e-15)
+    np.testing.assert_allclose(gfbook.adams_moulton_coefficients(k), [float(b) for b in am], rtol=1e-15)
 
 
 # ------------------------------------------------------------------ stability theory
@@ -106,23 +107,23 @@ def test_adams_coefficients(k):
 
 @pytest.mark.parametrize("k", [1, 2])
 def test_bdf1_bdf2_are_a_stable(k):
-    assert bdf.bdf_alpha_angle(k) == 90.0
+    assert gfbook.bdf_alpha_angle(k) == 90.0
     # and directly: the whole left half-plane grid is stable
-    rho, sigma = bdf.lmm_polynomials("bdf", k)
+    rho, sigma = gfbook.lmm_polynomials("bdf", k)
     re, im = np.linspace(-20, -1e-3, 41), np.linspace(-20, 20, 41)
-    assert bdf.stability_region(rho, sigma, re, im).all()
+    assert gfbook.stability_region(rho, sigma, re, im).all()
 
 
 @pytest.mark.parametrize("k", [3, 4, 5, 6])
 def test_bdf_alpha_angles_published(k):
-    assert bdf.bdf_alpha_angle(k) == pytest.approx(ALPHA_ANGLES[k], abs=0.01)
+    assert gfbook.bdf_alpha_angle(k) == pytest.approx(ALPHA_ANGLES[k], abs=0.01)
 
 
 @pytest.mark.parametrize("k", [3, 6])
 def test_alpha_angle_is_sharp(k):
     # Rays just inside the sector are stable; just outside, some point on the ray is unstable.
-    rho, sigma = bdf.lmm_polynomials("bdf", k)
-    a = np.radians(bdf.bdf_alpha_angle(k))
+    rho, sigma = gfbook.lmm_polynomials("bdf", k)
+    a = np.radians(gfbook.bdf_alpha_angle(k))
     radii = np.geomspace(1e-2, 20, 4000)
 
     def ray_stable(angle):
@@ -135,21 +136,21 @@ def test_alpha_angle_is_sharp(k):
 
 def test_zero_stability():
     for k in range(1, 7):
-        assert bdf.is_zero_stable(bdf.lmm_polynomials("bdf", k)[0]), k
-        assert bdf.is_zero_stable(bdf.lmm_polynomials("adams_bashforth", k)[0]), k
-        assert bdf.is_zero_stable(bdf.lmm_polynomials("adams_moulton", k)[0]), k
-    assert bdf.is_zero_stable(bdf.lmm_polynomials("euler")[0])
-    assert not bdf.is_zero_stable(bdf.lmm_polynomials("bdf", 7)[0])
-    assert not bdf.is_zero_stable(bdf.lmm_polynomials("bdf", 8)[0])
+        assert gfbook.is_zero_stable(gfbook.lmm_polynomials("bdf", k)[0]), k
+        assert gfbook.is_zero_stable(gfbook.lmm_polynomials("adams_bashforth", k)[0]), k
+        assert gfbook.is_zero_stable(gfbook.lmm_polynomials("adams_moulton", k)[0]), k
+    assert gfbook.is_zero_stable(gfbook.lmm_polynomials("euler")[0])
+    assert not gfbook.is_zero_stable(gfbook.lmm_polynomials("bdf", 7)[0])
+    assert not gfbook.is_zero_stable(gfbook.lmm_polynomials("bdf", 8)[0])
     # a double root on the circle (x_{n+1} - 2 x_n + x_{n-1}) is not zero stable; inside it is
-    assert not bdf.is_zero_stable([1.0, -2.0, 1.0])
-    assert bdf.is_zero_stable([1.0, -1.0, 0.25])
+    assert not gfbook.is_zero_stable([1.0, -2.0, 1.0])
+    assert gfbook.is_zero_stable([1.0, -1.0, 0.25])
 
 
 def test_euler_stability_region_is_disc():
-    rho, sigma = bdf.lmm_polynomials("euler")
+    rho, sigma = gfbook.lmm_polynomials("euler")
     re, im = np.linspace(-3, 1, 81), np.linspace(-2, 2, 81)
-    region = bdf.stability_region(rho, sigma, re, im)
+    region = gfbook.stability_region(rho, sigma, re, im)
     assert region.shape == (81, 81)
     dist = np.abs(1 + re[None, :] + 1j * im[:, None])
     away = np.abs(dist - 1) > 1e-6
@@ -158,9 +159,9 @@ def test_euler_stability_region_is_disc():
 
 
 def test_bdf1_stability_region_is_outside_disc():
-    rho, sigma = bdf.lmm_polynomials("bdf", 1)
+    rho, sigma = gfbook.lmm_polynomials("bdf", 1)
     re, im = np.linspace(-2, 4, 61), np.linspace(-3, 3, 61)
-    region = bdf.stability_region(rho, sigma, re, im)
+    region = gfbook.stability_region(rho, sigma, re, im)
     dist = np.abs(re[None, :] + 1j * im[:, None] - 1)  # stable iff |1 - z| >= 1
     away = np.abs(dist - 1) > 1e-6
     np.testing.assert_array_equal(region[away], (dist >= 1)[away])
@@ -168,11 +169,11 @@ def test_bdf1_stability_region_is_outside_disc():
 
 def test_boundary_locus_of_euler_and_bdf2():
     theta = np.linspace(0, 2 * np.pi, 101)
-    z = bdf.boundary_locus(*bdf.lmm_polynomials("euler"), num=101)
+    z = gfbook.boundary_locus(*gfbook.lmm_polynomials("euler"), num=101)
     np.testing.assert_allclose(z, np.exp(1j * theta) - 1, atol=1e-14)
     # BDF2: z = (3/2) - 2/zeta + (1/2)/zeta^2; on the locus rho - z sigma has a root of modulus 1
-    rho, sigma = bdf.lmm_polynomials("bdf", 2)
-    z = bdf.boundary_locus(rho, sigma, num=57)
+    rho, sigma = gfbook.lmm_polynomials("bdf", 2)
+    z = gfbook.boundary_locus(rho, sigma, num=57)
     zeta = np.exp(1j * np.linspace(0, 2 * np.pi, 57))
     np.testing.assert_allclose(z, 1.5 - 2 / zeta + 0.5 / zeta**2, atol=1e-13)
 
@@ -183,7 +184,7 @@ def test_boundary_locus_of_euler_and_bdf2():
 def exact_bdf_decay(k, num_steps, T=1.0):
     """Exact BDF-k on x' = -x, x(0) = 1 up to T, starting values from the exact solution; returns |x_N - e^{-T}|."""
     h = T / num_steps
-    alpha, beta = bdf.bdf_coefficients(k)
+    alpha, beta = gfbook.bdf_coefficients(k)
     xs = list(np.exp(-h * np.arange(k)))  # x_0 .. x_{k-1}
     for n in range(k - 1, num_steps):
         c = -sum(alpha[j] * xs[n + 1 - j] for j in range(1, k + 1))
@@ -218,7 +219,7 @@ def reference_path(A, b, x0, lr, num_steps, order, inner_steps=None, inner_lr=No
     eye = np.eye(len(x0))
     for n in range(num_steps):
         m = min(n + 1, order)
-        alpha, beta = bdf.bdf_coefficients(m)
+        alpha, beta = gfbook.bdf_coefficients(m)
         c = -sum(alpha[j] * xs[n + 1 - j] for j in range(1, m + 1))
         if inner_steps is None:
             xs.append(np.linalg.solve(eye + lr * beta * A, c + lr * beta * b))
@@ -236,7 +237,7 @@ def test_many_inner_steps_give_exact_bdf(order):
     lr, num_steps = 0.5, 12
     beta_max = 1.0  # beta <= 1 for every BDF, so this inner step is safe for all start-up orders
     inner_lr = 1.0 / (1 + lr * beta_max * 3.0)
-    path = gfbook.bdf.approx_bdf(loss, x0, lr, num_steps, order=order, inner_steps=120, inner_lr=inner_lr)
+    path = gfbook.approx_bdf(loss, x0, lr, num_steps, order=order, inner_steps=120, inner_lr=inner_lr)
     assert path.shape == (num_steps + 1, 5) and path.dtype == jnp.float64
     np.testing.assert_allclose(np.asarray(path), reference_path(A, b, x0, lr, num_steps, order), rtol=0, atol=1e-8)
 
@@ -246,7 +247,7 @@ def test_few_inner_steps_match_numpy_loops(order):
     # Covers the start-up (BDF1, BDF2, ...) and the warm start: every iterate, few inner steps.
     A, b, loss, x0 = rotated_quadratic(seed=1)
     lr, inner_lr, num_steps = 0.7, 0.3, 10
-    path = bdf.approx_bdf(loss, x0, lr, num_steps, order=order, inner_steps=3, inner_lr=inner_lr)
+    path = gfbook.approx_bdf(loss, x0, lr, num_steps, order=order, inner_steps=3, inner_lr=inner_lr)
     expected = reference_path(A, b, x0, lr, num_steps, order, inner_steps=3, inner_lr=inner_lr)
     np.testing.assert_allclose(np.asarray(path), expected, rtol=0, atol=1e-12)
     # the path is not trivially x0 (a test that cannot fail otherwise)
@@ -256,16 +257,16 @@ def test_few_inner_steps_match_numpy_loops(order):
 def test_startup_steps_are_lower_order_bdf():
     A, b, loss, x0 = rotated_quadratic(seed=2)
     kw = dict(inner_steps=4, inner_lr=0.25)
-    p3 = np.asarray(bdf.approx_bdf(loss, x0, 0.4, 3, order=3, **kw))
-    p1 = np.asarray(bdf.approx_bdf(loss, x0, 0.4, 1, order=1, **kw))
-    p2 = np.asarray(bdf.approx_bdf(loss, x0, 0.4, 2, order=2, **kw))
+    p3 = np.asarray(gfbook.approx_bdf(loss, x0, 0.4, 3, order=3, **kw))
+    p1 = np.asarray(gfbook.approx_bdf(loss, x0, 0.4, 1, order=1, **kw))
+    p2 = np.asarray(gfbook.approx_bdf(loss, x0, 0.4, 2, order=2, **kw))
     np.testing.assert_array_equal(p3[1], p1[1])  # first step: approximate BDF1
     np.testing.assert_allclose(p3[2], p2[2], rtol=0, atol=1e-15)  # second: approximate BDF2
-    assert np.abs(p3[3] - np.asarray(bdf.approx_bdf(loss, x0, 0.4, 3, order=2, **kw))[3]).max() > 1e-6
+    assert np.abs(p3[3] - np.asarray(gfbook.approx_bdf(loss, x0, 0.4, 3, order=2, **kw))[3]).max() > 1e-6
 
 
 def test_one_inner_step_order1_is_gradient_descent(rosen):
-    path = bdf.approx_bdf(rosen.loss, rosen.x0, 0.01, 20, order=1, inner_steps=1, inner_lr=0.5)
+    path = gfbook.approx_bdf(rosen.loss, rosen.x0, 0.01, 20, order=1, inner_steps=1, inner_lr=0.5)
     gd = gfbook.gradient_descent(rosen.loss, rosen.x0, 0.005, 20)
     np.testing.assert_allclose(np.asarray(path), np.asarray(gd), rtol=1e-13, atol=1e-14)
 
@@ -273,7 +274,7 @@ def test_one_inner_step_order1_is_gradient_descent(rosen):
 def test_one_inner_step_order2_is_heavy_ball(rosen):
     # x_{n+1} = x_n - (2/3) eta h grad L(x_n) + (eta/3) (x_n - x_{n-1}) for n >= 1
     h, eta = 0.002, 0.6
-    path = np.asarray(bdf.approx_bdf(rosen.loss, rosen.x0, h, 15, order=2, inner_steps=1, inner_lr=eta))
+    path = np.asarray(gfbook.approx_bdf(rosen.loss, rosen.x0, h, 15, order=2, inner_steps=1, inner_lr=eta))
     grad = jax.grad(rosen.loss)
     for n in range(1, 15):
         expected = path[n] - (2 / 3) * eta * h * np.asarray(grad(jnp.asarray(path[n]))) + (eta / 3) * (path[n] - path[n - 1])
@@ -283,19 +284,19 @@ def test_one_inner_step_order2_is_heavy_ball(rosen):
 
 def test_zero_inner_steps_stay_put():
     _, _, loss, x0 = rotated_quadratic()
-    path = np.asarray(bdf.approx_bdf(loss, x0, 0.5, 4, order=2, inner_steps=0, inner_lr=0.1))
+    path = np.asarray(gfbook.approx_bdf(loss, x0, 0.5, 4, order=2, inner_steps=0, inner_lr=0.1))
     np.testing.assert_array_equal(path, np.broadcast_to(x0, path.shape))
 
 
 def test_num_steps_zero():
     _, _, loss, x0 = rotated_quadratic()
-    path = bdf.approx_bdf(loss, x0, 0.5, 0, order=3, inner_steps=2, inner_lr=0.1)
+    path = gfbook.approx_bdf(loss, x0, 0.5, 0, order=3, inner_steps=2, inner_lr=0.1)
     np.testing.assert_array_equal(np.asarray(path), x0[None])
 
 
 def test_divergence_is_returned_not_raised():
     _, _, loss, x0 = rotated_quadratic()
-    path = np.asarray(bdf.approx_bdf(loss, x0, 5.0, 300, order=2, inner_steps=2, inner_lr=1.5))
+    path = np.asarray(gfbook.approx_bdf(loss, x0, 5.0, 300, order=2, inner_steps=2, inner_lr=1.5))
     assert not np.isfinite(path[-1]).all()
     assert np.isfinite(path[0]).all()
 
@@ -303,7 +304,7 @@ def test_divergence_is_returned_not_raised():
 def test_vmap_over_lr_matches_separate_runs():
     _, _, loss, x0 = rotated_quadratic()
     lrs = jnp.array([0.1, 0.5, 2.0])
-    run = lambda lr, eta: bdf.approx_bdf(loss, x0, lr, 8, order=3, inner_steps=5, inner_lr=eta)  # noqa: E731
+    run = lambda lr, eta: gfbook.approx_bdf(loss, x0, lr, 8, order=3, inner_steps=5, inner_lr=eta)  # noqa: E731
     batched = jax.vmap(run, in_axes=(0, None))(lrs, 0.2)
     assert batched.shape == (3, 9, 5)
     for i, lr in enumerate(lrs):
@@ -316,21 +317,21 @@ def test_vmap_over_lr_matches_separate_runs():
 def test_lr_inner_lr_and_inner_steps_are_traced_and_order_is_static():
     # new values of lr, inner_lr and inner_steps reuse the compiled trajectory (they are data)
     _, _, loss, x0 = rotated_quadratic(dim=3)
-    bdf.approx_bdf(loss, x0, 0.3, 5, order=2, inner_steps=2, inner_lr=0.1)
-    before = bdf._bdf_scan._cache_size()
-    bdf.approx_bdf(loss, x0, 0.7, 5, order=2, inner_steps=2, inner_lr=0.2)
-    bdf.approx_bdf(loss, x0, 0.7, 5, order=2, inner_steps=3, inner_lr=0.2)
-    assert bdf._bdf_scan._cache_size() == before
-    bdf.approx_bdf(loss, x0, 0.7, 5, order=3, inner_steps=3, inner_lr=0.2)  # the order sets the history's shape
-    assert bdf._bdf_scan._cache_size() == before + 1
+    gfbook.approx_bdf(loss, x0, 0.3, 5, order=2, inner_steps=2, inner_lr=0.1)
+    before = approximate_bdf._bdf_scan._cache_size()
+    gfbook.approx_bdf(loss, x0, 0.7, 5, order=2, inner_steps=2, inner_lr=0.2)
+    gfbook.approx_bdf(loss, x0, 0.7, 5, order=2, inner_steps=3, inner_lr=0.2)
+    assert approximate_bdf._bdf_scan._cache_size() == before
+    gfbook.approx_bdf(loss, x0, 0.7, 5, order=3, inner_steps=3, inner_lr=0.2)  # the order sets the history's shape
+    assert approximate_bdf._bdf_scan._cache_size() == before + 1
 
 
 def test_pytree_x0_matches_flat_array():
     A, b, loss, x0 = rotated_quadratic()
     tree_loss = lambda t: loss(jnp.concatenate([t["a"], t["b"].ravel()]))  # noqa: E731
     x_tree = {"a": jnp.asarray(x0[:1]), "b": jnp.asarray(x0[1:]).reshape(2, 2)}
-    out = bdf.approx_bdf(tree_loss, x_tree, 0.5, 6, order=3, inner_steps=4, inner_lr=0.3)
-    flat = np.asarray(bdf.approx_bdf(loss, x0, 0.5, 6, order=3, inner_steps=4, inner_lr=0.3))
+    out = gfbook.approx_bdf(tree_loss, x_tree, 0.5, 6, order=3, inner_steps=4, inner_lr=0.3)
+    flat = np.asarray(gfbook.approx_bdf(loss, x0, 0.5, 6, order=3, inner_steps=4, inner_lr=0.3))
     assert out["a"].shape == (7, 1) and out["b"].shape == (7, 2, 2)
     np.testing.assert_allclose(np.asarray(out["a"]), flat[:, :1], rtol=1e-13, atol=1e-14)
     np.testing.assert_allclose(np.asarray(out["b"]).reshape(7, 4), flat[:, 1:], rtol=1e-13, atol=1e-14)
@@ -344,11 +345,12 @@ def test_amplification_predicts_simulation(order, inner_steps, inner_lr):
     lam = 2.0
     loss = lambda x: 0.5 * lam * jnp.sum(x**2)  # noqa: E731
     lrs = np.geomspace(0.05, 30.0, 40)
-    radius = bdf.approx_bdf_amplification(lam * lrs, order=order, inner_steps=inner_steps, inner_lr=inner_lr)
+    radius = gfbook.approx_bdf_amplification(lam * lrs, order=order, inner_steps=inner_steps, inner_lr=inner_lr)
     assert radius.shape == lrs.shape
     num_steps = 400
     paths = jax.vmap(
-        lambda lr: bdf.approx_bdf(loss, jnp.ones(1), lr, num_steps, order=order, inner_steps=inner_steps, inner_lr=inner_lr)
+        lambda lr: gfbook.approx_bdf(
+            loss, jnp.ones(1), lr, num_steps, order=order, inner_steps=inner_steps, inner_lr=inner_lr)
     )(jnp.asarray(lrs))
     final = np.abs(np.asarray(paths)[:, -1, 0])
     clear = np.abs(radius - 1) > 0.03
@@ -369,12 +371,12 @@ def test_amplification_predicts_simulation(order, inner_steps, inner_lr):
 def test_amplification_tends_to_exact_bdf(order):
     z = np.array([0.01, 0.3, 1.0, 4.0, 30.0])  # h * lambda on x' = -lambda x, so the BDF test value is -z
     eta = 1.0 / (1 + 30.0)  # converges for every z here (beta <= 1)
-    approx = bdf.approx_bdf_amplification(z, order=order, inner_steps=3000, inner_lr=eta)
-    rho, sigma = bdf.lmm_polynomials("bdf", order)
+    approx = gfbook.approx_bdf_amplification(z, order=order, inner_steps=3000, inner_lr=eta)
+    rho, sigma = gfbook.lmm_polynomials("bdf", order)
     exact = bdf._max_root_modulus(rho[None, :] + z[:, None] * sigma[None, :])
     np.testing.assert_allclose(approx, exact, rtol=1e-9)
     # and the exact moduli agree with stability_region: all stable for these z (BDF is stable on the negative axis)
-    assert bdf.stability_region(rho, sigma, -z, [0.0]).all()
+    assert gfbook.stability_region(rho, sigma, -z, [0.0]).all()
 
 
 @pytest.mark.parametrize("inner_lr", [0.1, 0.5, 0.9])
@@ -385,10 +387,10 @@ def test_amplification_edge_is_inner_gd_stability(inner_lr):
     beta = 2 / 3
     edge = (2 / inner_lr - 1) / beta
     z = edge * np.array([0.2, 0.6, 0.9, 0.97, 1.03, 1.1, 2.0])
-    r = bdf.approx_bdf_amplification(z, order=2, inner_steps=200, inner_lr=inner_lr)
+    r = gfbook.approx_bdf_amplification(z, order=2, inner_steps=200, inner_lr=inner_lr)
     np.testing.assert_array_equal(r < 1, z < edge)
     # with one inner step the method is heavy ball, stable a little beyond that edge
-    r1 = bdf.approx_bdf_amplification(edge * np.array([1.03]), order=2, inner_steps=1, inner_lr=inner_lr)
+    r1 = gfbook.approx_bdf_amplification(edge * np.array([1.03]), order=2, inner_steps=1, inner_lr=inner_lr)
     assert r1[0] < 1
 
 
@@ -397,24 +399,24 @@ def test_amplification_edge_is_inner_gd_stability(inner_lr):
 
 @pytest.mark.parametrize("eta", [0.1, 0.3, 0.5, 1.0])
 def test_stability_interval_closed_forms(eta):
-    interval = bdf.approx_bdf_stability_interval
+    interval = gfbook.approx_bdf_stability_interval
     # BDF1, one inner step: GD with step eta h
     assert interval(order=1, inner_steps=1, inner_lr=eta) == pytest.approx(2 / eta, rel=1e-9)
     # BDF2, one inner step: heavy ball with step (2/3) eta h and momentum eta / 3: z < 3 / eta + 1
     assert interval(order=2, inner_steps=1, inner_lr=eta) == pytest.approx(3 / eta + 1, rel=1e-9)
     for k in range(1, 7):
-        beta = float(bdf.bdf_coefficients(k)[1])
+        beta = float(gfbook.bdf_coefficients(k)[1])
         for m in (2, 4, 6):  # even m: the inner GD's own limit |1 - eta (1 + z beta)| < 1, exactly
             assert interval(order=k, inner_steps=m, inner_lr=eta) == pytest.approx((2 / eta - 1) / beta, rel=1e-9)
 
 
 @pytest.mark.parametrize(("order", "inner_steps", "inner_lr"), [(1, 3, 0.4), (3, 3, 0.7), (4, 1, 1.0), (6, 5, 0.5)])
 def test_stability_interval_matches_simulation(order, inner_steps, inner_lr):
-    edge = bdf.approx_bdf_stability_interval(order=order, inner_steps=inner_steps, inner_lr=inner_lr)
+    edge = gfbook.approx_bdf_stability_interval(order=order, inner_steps=inner_steps, inner_lr=inner_lr)
     loss = lambda x: 0.5 * jnp.sum(x**2)  # noqa: E731  (lambda = 1, so z = h)
     lrs = jnp.array([0.9 * edge, 1.1 * edge])
     paths = jax.vmap(
-        lambda lr: bdf.approx_bdf(loss, jnp.ones(1), lr, 600, order=order, inner_steps=inner_steps, inner_lr=inner_lr)
+        lambda lr: gfbook.approx_bdf(loss, jnp.ones(1), lr, 600, order=order, inner_steps=inner_steps, inner_lr=inner_lr)
     )(lrs)
     final = np.abs(np.asarray(paths)[:, -1, 0])
     assert final[0] < 1e-3, "just inside the interval the run decays"
@@ -429,16 +431,17 @@ def test_stability_interval_bad_input():
         ({"inner_lr": float("inf")}, "inner_lr"),
     ]:
         with pytest.raises((ValueError, TypeError)) as err:
-            bdf.approx_bdf_stability_interval(**({"order": 2, "inner_steps": 1, "inner_lr": 0.5} | changes))
+            gfbook.approx_bdf_stability_interval(**({"order": 2, "inner_steps": 1, "inner_lr": 0.5} | changes))
         _check_message(err, name)
 
 
 def test_proximal_inner_lr_values_and_tracing():
     h = np.array([0.1, 1.0, 100.0])
     for k in range(1, 7):
-        beta = float(bdf.bdf_coefficients(k)[1])
-        np.testing.assert_allclose(bdf.proximal_inner_lr(h, order=k, smoothness=3.0), 1 / (1 + h * beta * 3.0), rtol=1e-15)
-    traced = jax.jit(jax.vmap(lambda lr: bdf.proximal_inner_lr(lr, order=2, smoothness=3.0)))(jnp.asarray(h))
+        beta = float(gfbook.bdf_coefficients(k)[1])
+        eta = gfbook.proximal_inner_lr(h, order=k, smoothness=3.0)
+        np.testing.assert_allclose(eta, 1 / (1 + h * beta * 3.0), rtol=1e-15)
+    traced = jax.jit(jax.vmap(lambda lr: gfbook.proximal_inner_lr(lr, order=2, smoothness=3.0)))(jnp.asarray(h))
     np.testing.assert_allclose(np.asarray(traced), 1 / (1 + h * 2.0), rtol=1e-15)
 
 
@@ -447,11 +450,11 @@ def test_proximal_inner_lr_is_stable_on_every_mode():
     ratios = np.linspace(1e-3, 1.0, 60)
     h_ell = np.geomspace(1e-3, 1e6, 37)[:, None]
     for k in range(1, 7):
-        eta = bdf.proximal_inner_lr(h_ell, order=k, smoothness=1.0)
+        eta = gfbook.proximal_inner_lr(h_ell, order=k, smoothness=1.0)
         for m in (1, 2, 3, 7):
-            assert bdf.approx_bdf_amplification(h_ell * ratios, order=k, inner_steps=m, inner_lr=eta).max() < 1
+            assert gfbook.approx_bdf_amplification(h_ell * ratios, order=k, inner_steps=m, inner_lr=eta).max() < 1
     # and a fixed inner step is not: it fails once h beta ell > 2 / eta - 1
-    assert bdf.approx_bdf_amplification(np.array([10.0]), order=2, inner_steps=2, inner_lr=0.5)[0] > 1
+    assert gfbook.approx_bdf_amplification(np.array([10.0]), order=2, inner_steps=2, inner_lr=0.5)[0] > 1
 
 
 def test_proximal_inner_lr_bad_input():
@@ -463,37 +466,37 @@ def test_proximal_inner_lr_bad_input():
     ]:
         args = {"lr": 1.0, "order": 2, "smoothness": 1.0} | kwargs
         with pytest.raises((ValueError, TypeError)) as err:
-            bdf.proximal_inner_lr(args.pop("lr"), **args)
+            gfbook.proximal_inner_lr(args.pop("lr"), **args)
         _check_message(err, name)
 
 
 def test_amplification_with_an_array_of_inner_steps():
     z = np.geomspace(0.01, 100.0, 7)[:, None] * np.array([1.0, 0.5])
     eta = np.array([[0.2], [0.3], [0.5], [0.7], [0.9], [1.0], [0.05]])
-    batched = bdf.approx_bdf_amplification(z, order=3, inner_steps=2, inner_lr=eta)
+    batched = gfbook.approx_bdf_amplification(z, order=3, inner_steps=2, inner_lr=eta)
     assert batched.shape == (7, 2)
     for i in range(7):
-        single = bdf.approx_bdf_amplification(z[i], order=3, inner_steps=2, inner_lr=float(eta[i, 0]))
+        single = gfbook.approx_bdf_amplification(z[i], order=3, inner_steps=2, inner_lr=float(eta[i, 0]))
         np.testing.assert_array_equal(batched[i], single)
     with pytest.raises(ValueError) as err:
-        bdf.approx_bdf_amplification(np.ones(3), order=2, inner_steps=1, inner_lr=np.ones(4))
+        gfbook.approx_bdf_amplification(np.ones(3), order=2, inner_steps=1, inner_lr=np.ones(4))
     _check_message(err, "inner_lr")
     with pytest.raises(ValueError) as err:
-        bdf.approx_bdf_amplification(np.ones(2), order=2, inner_steps=1, inner_lr=np.array([0.5, -0.5]))
+        gfbook.approx_bdf_amplification(np.ones(2), order=2, inner_steps=1, inner_lr=np.array([0.5, -0.5]))
     _check_message(err, "inner_lr")
 
 
 def test_bdf_polynomials_beyond_six_for_the_lesson():
     for k in range(7, 13):
-        rho, sigma = bdf.lmm_polynomials("bdf", k)
+        rho, sigma = gfbook.lmm_polynomials("bdf", k)
         assert rho.shape == sigma.shape == (k + 1,)
-        assert not bdf.is_zero_stable(rho), k
+        assert not gfbook.is_zero_stable(rho), k
     with pytest.raises(ValueError) as err:
-        bdf.lmm_polynomials("bdf", 13)
-    _check_message(err, "k")
+        gfbook.lmm_polynomials("bdf", 13)
+    _check_message(err, "order")
     with pytest.raises(ValueError) as err:
-        bdf.lmm_polynomials("adams_moulton", 7)
-    _check_message(err, "k")
+        gfbook.lmm_polynomials("adams_moulton", 7)
+    _check_message(err, "order")
 
 
 # ------------------------------------------------------------------ cross-check with nodepy (an independent implementation)
@@ -509,26 +512,26 @@ def test_nodepy_bdf_agrees(k):
     method = nodepy_lm.backward_difference_formula(k)
     # nodepy stores alpha_k ... alpha_0 with the new value last; normalise its coefficient to 1
     alpha_np, beta_np = _fractions(method.alpha)[::-1], _fractions(method.beta)[::-1]
-    alpha, beta = bdf.bdf_coefficients(k, exact=True)
+    alpha, beta = gfbook.bdf_coefficients(k, exact=True)
     assert [a / alpha_np[0] for a in alpha_np] == alpha
     assert beta_np[0] / alpha_np[0] == beta and all(b == 0 for b in beta_np[1:])
     assert method.order() == k and method.is_zero_stable()
-    assert method.A_alpha_stability() == int(np.floor(bdf.bdf_alpha_angle(k) + 1e-9))  # nodepy reports whole degrees
+    assert method.A_alpha_stability() == int(np.floor(gfbook.bdf_alpha_angle(k) + 1e-9))  # nodepy reports whole degrees
 
 
 @pytest.mark.parametrize("k", range(1, 5))
 def test_nodepy_adams_agrees(k):
     nodepy_lm = importlib.import_module("nodepy.linear_multistep_method")
     ab, am = nodepy_lm.Adams_Bashforth(k), nodepy_lm.Adams_Moulton(k)
-    assert _fractions(ab.beta)[::-1] == [0, *bdf.adams_bashforth_coefficients(k, exact=True)]
-    assert _fractions(am.beta)[::-1] == bdf.adams_moulton_coefficients(k, exact=True)
+    assert _fractions(ab.beta)[::-1] == [0, *gfbook.adams_bashforth_coefficients(k, exact=True)]
+    assert _fractions(am.beta)[::-1] == gfbook.adams_moulton_coefficients(k, exact=True)
     assert ab.order() == k and am.order() == k + 1
 
 
 def test_nodepy_bdf7_is_not_zero_stable():
     nodepy_lm = importlib.import_module("nodepy.linear_multistep_method")
     assert not nodepy_lm.backward_difference_formula(7).is_zero_stable()
-    assert not bdf.is_zero_stable(bdf.lmm_polynomials("bdf", 7)[0])
+    assert not gfbook.is_zero_stable(gfbook.lmm_polynomials("bdf", 7)[0])
 
 
 # ------------------------------------------------------------------ bad input
@@ -540,10 +543,13 @@ def _check_message(err, name):
 
 @pytest.mark.parametrize("k", [0, 7, -1, 2.0, True])
 def test_bad_k(k):
-    for fn in (bdf.bdf_coefficients, bdf.adams_bashforth_coefficients, bdf.adams_moulton_coefficients, bdf.bdf_alpha_angle):
+    for fn in (
+        gfbook.bdf_coefficients, gfbook.adams_bashforth_coefficients, gfbook.adams_moulton_coefficients,
+        gfbook.bdf_alpha_angle,
+    ):
         with pytest.raises((ValueError, TypeError)) as err:
             fn(k)
-        _check_message(err, "k")
+        _check_message(err, "order")
 
 
 @pytest.mark.parametrize(
@@ -567,7 +573,7 @@ def test_bad_input_approx_bdf(name, changes):
     _, _, loss, x0 = rotated_quadratic()
     args = dict(loss=loss, x0=x0, lr=0.5, num_steps=3, order=2, inner_steps=2, inner_lr=0.1) | changes
     with pytest.raises((ValueError, TypeError)) as err:
-        bdf.approx_bdf(args.pop("loss"), args.pop("x0"), args.pop("lr"), args.pop("num_steps"), **args)
+        gfbook.approx_bdf(args.pop("loss"), args.pop("x0"), args.pop("lr"), args.pop("num_steps"), **args)
     _check_message(err, name)
 
 
@@ -583,19 +589,19 @@ def test_bad_input_approx_bdf(name, changes):
 def test_bad_input_amplification(name, changes):
     args = dict(lam_h=[1.0], order=2, inner_steps=1, inner_lr=0.1) | changes
     with pytest.raises((ValueError, TypeError)) as err:
-        bdf.approx_bdf_amplification(args.pop("lam_h"), **args)
+        gfbook.approx_bdf_amplification(args.pop("lam_h"), **args)
     _check_message(err, name)
 
 
 def test_bad_input_stability():
     with pytest.raises(ValueError) as err:
-        bdf.lmm_polynomials("runge_kutta", 2)
+        gfbook.lmm_polynomials("runge_kutta", 2)
     _check_message(err, "method")
     with pytest.raises(ValueError) as err:
-        bdf.stability_region([1.0, -1.0], [1.0], [0.0], [0.0])
+        gfbook.stability_region([1.0, -1.0], [1.0], [0.0], [0.0])
     _check_message(err, "sigma")
     with pytest.raises((ValueError, TypeError)) as err:
-        bdf.boundary_locus([1.0, -1.0], [0.0, 1.0], num=1)
+        gfbook.boundary_locus([1.0, -1.0], [0.0, 1.0], num=1)
     _check_message(err, "num")
 
 

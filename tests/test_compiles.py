@@ -12,8 +12,8 @@ import jax.numpy as jnp
 import numpy as np
 
 import gfbook
-from gfbook import bdf, measure
-from gfbook.methods import descent, flow
+from gfbook import measure
+from gfbook.methods import approximate_bdf, descent, flow
 from gfbook.networks import mlp_init, mlp_loss
 
 
@@ -47,7 +47,7 @@ def test_approx_bdf_inner_step_counts_share_one_compile():
     problem = gfbook.quadratic([1.0, 4.0])
     calls = [lambda m=m: gfbook.approx_bdf(problem.loss, problem.x0, 0.3, 5, order=2, inner_steps=m, inner_lr=0.5)
              for m in (0, 1, 2, 8)]
-    assert new_compiles(bdf._bdf_scan, calls) == 1
+    assert new_compiles(approximate_bdf._bdf_scan, calls) == 1
     # (that each m still takes m inner steps is tested in test_bdf.py: against numpy loops,
     # GD for m = 1 at order 1, exact BDF for many inner steps, no move for m = 0)
 

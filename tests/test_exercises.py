@@ -13,7 +13,7 @@ import jax
 import numpy as np
 import pytest
 
-from gfbook import bdf
+import gfbook
 from gfbook.exercises import check, check_namespace, exercises
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -38,7 +38,7 @@ RIGHT = {
     "ex-bea-linear": {"modified_coefficients": lambda lam, h: np.cumsum([-lam, -h * lam**2 / 2, -(h**2) * lam**3 / 3])},
     "ex-bea-balance": {"converged": {0.2: True, 0.4: True, 0.5: True, 0.6: False}},
     "ex-bea-strength": {"best_strength": 0.11},
-    "ex-bdf-a-stability": {"leftmost": [bdf.boundary_locus(*bdf.lmm_polynomials("bdf", k), num=20001).real.min()
+    "ex-bdf-a-stability": {"leftmost": [gfbook.boundary_locus(*gfbook.lmm_polynomials("bdf", k), num=20001).real.min()
                                          for k in range(1, 7)]},
     "ex-bdf-bdf1-interval": {"bdf1_edge": lambda eta, m: 2 / eta if m == 1 else 2 / eta - 1},
     "ex-bdf-momentum": {"heavy_ball_edge": lambda eta: 3 / eta + 1},

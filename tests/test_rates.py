@@ -7,46 +7,46 @@ import numpy as np
 import pytest
 
 import gfbook
-from gfbook import rates
 
 # ------------------------------------------------------------------ hand-computed values
 
 
 def test_bounds_hand_computed():
     # R0 = 2, L = 4, h = 1/8, k = 10: R0^2 / (2 h k) = 4 / 2.5 = 1.6
-    assert rates.gd_convex_bound(10, lr=0.125, smoothness=4.0, distance0=2.0) == pytest.approx(1.6)
-    assert rates.flow_convex_bound(2.5, distance0=2.0) == pytest.approx(0.8)
+    assert gfbook.gd_convex_bound(10, lr=0.125, smoothness=4.0, distance0=2.0) == pytest.approx(1.6)
+    assert gfbook.flow_convex_bound(2.5, distance0=2.0) == pytest.approx(0.8)
     # Drori-Teboulle, theta = 1: L R^2 / (4k + 2) = 4 * 4 / 42
-    assert rates.gd_convex_tight_bound(10, smoothness=4.0, distance0=2.0) == pytest.approx(16 / 42)
-    assert rates.gd_convex_tight_bound(10, smoothness=4.0, distance0=2.0, relative_step=0.5) == pytest.approx(16 / 22)
+    assert gfbook.gd_convex_tight_bound(10, smoothness=4.0, distance0=2.0) == pytest.approx(16 / 42)
+    assert gfbook.gd_convex_tight_bound(10, smoothness=4.0, distance0=2.0, relative_step=0.5) == pytest.approx(16 / 22)
     # Nesterov 2.1.14 at k = 0 is the initial gap
-    assert rates.gd_convex_bound_any_step(0, lr=0.3, smoothness=4.0, distance0=2.0, gap0=5.0) == pytest.approx(5.0)
+    assert gfbook.gd_convex_bound_any_step(0, lr=0.3, smoothness=4.0, distance0=2.0, gap0=5.0) == pytest.approx(5.0)
     # 2 * 5 * 4 / (8 + 3 * 0.3 * (2 - 1.2) * 5) = 40 / 11.6
-    assert rates.gd_convex_bound_any_step(3, lr=0.3, smoothness=4.0, distance0=2.0, gap0=5.0) == pytest.approx(40 / 11.6)
-    assert rates.gd_linear_bound(3, lr=0.25, strong_convexity=1.0, smoothness=4.0, initial=2.0) == pytest.approx(2 * 0.75**3)
-    assert rates.flow_linear_bound(0.5, strong_convexity=1.0, initial=2.0) == pytest.approx(2 * np.exp(-1.0))
+    assert gfbook.gd_convex_bound_any_step(3, lr=0.3, smoothness=4.0, distance0=2.0, gap0=5.0) == pytest.approx(40 / 11.6)
+    linear = gfbook.gd_linear_bound(3, lr=0.25, strong_convexity=1.0, smoothness=4.0, initial=2.0)
+    assert linear == pytest.approx(2 * 0.75**3)
+    assert gfbook.flow_linear_bound(0.5, strong_convexity=1.0, initial=2.0) == pytest.approx(2 * np.exp(-1.0))
     # (1 - 2 h mu L / (mu + L))^k R^2 with h = 2/5: 1 - 2*0.4*4/5 = 0.36
-    value = rates.gd_distance_bound_any_step(2, lr=0.4, strong_convexity=1.0, smoothness=4.0, distance0=1.0)
+    value = gfbook.gd_distance_bound_any_step(2, lr=0.4, strong_convexity=1.0, smoothness=4.0, distance0=1.0)
     assert value == pytest.approx(0.36**2)
     assert value == pytest.approx(((4 - 1) / (4 + 1)) ** 4)  # ((kappa - 1)/(kappa + 1))^2 per step at h = 2/(mu + L)
     # nonconvex: delta0 / (k h (1 - L h / 2)) = 3 / (4 * 0.25 * 0.5)
-    assert rates.gd_nonconvex_bound(4, lr=0.25, smoothness=4.0, gap0=3.0) == pytest.approx(6.0)
-    assert rates.flow_nonconvex_bound(4.0, gap0=3.0) == pytest.approx(0.75)
+    assert gfbook.gd_nonconvex_bound(4, lr=0.25, smoothness=4.0, gap0=3.0) == pytest.approx(6.0)
+    assert gfbook.flow_nonconvex_bound(4.0, gap0=3.0) == pytest.approx(0.75)
     # approximate BDF1 with eta h = 0.1: 2 * 3 / (5 * 0.1) and (1 - 0.5 * 0.1)^2 * 3
     # (inner_lr 0.5 <= 1/(1 + 0.2 * 2) is allowed; eta h = 0.1)
-    assert rates.approx_bdf1_nonconvex_bound(5, lr=0.2, inner_lr=0.5, smoothness=2.0, gap0=3.0) == pytest.approx(12.0)
-    assert rates.approx_bdf1_linear_bound(2, lr=0.2, inner_lr=0.5, smoothness=2.0, strong_convexity=0.5, gap0=3.0) == (
+    assert gfbook.approx_bdf1_nonconvex_bound(5, lr=0.2, inner_lr=0.5, smoothness=2.0, gap0=3.0) == pytest.approx(12.0)
+    assert gfbook.approx_bdf1_linear_bound(2, lr=0.2, inner_lr=0.5, smoothness=2.0, strong_convexity=0.5, gap0=3.0) == (
         pytest.approx(3 * 0.95**2)
     )
     # a-posteriori convex bound: 1 / (1/d0 + a/2 * sum 1/R_i^2), a = 0.1
-    bound = rates.approx_bdf1_convex_bound([1.0, 2.0, 4.0], lr=0.2, inner_lr=0.5, smoothness=2.0, gap0=1.0)
+    bound = gfbook.approx_bdf1_convex_bound([1.0, 2.0, 4.0], lr=0.2, inner_lr=0.5, smoothness=2.0, gap0=1.0)
     np.testing.assert_allclose(bound, [1.0, 1 / (1 + 0.05), 1 / (1 + 0.05 + 0.05 / 4)])
 
 
 def test_bounds_are_arrays_over_k():
     k = np.arange(1, 6)
-    np.testing.assert_allclose(rates.gd_convex_bound(k, lr=0.5, smoothness=2.0, distance0=1.0), 1 / k)
-    assert rates.flow_linear_bound(np.zeros(3), strong_convexity=1.0, initial=2.0).shape == (3,)
+    np.testing.assert_allclose(gfbook.gd_convex_bound(k, lr=0.5, smoothness=2.0, distance0=1.0), 1 / k)
+    assert gfbook.flow_linear_bound(np.zeros(3), strong_convexity=1.0, initial=2.0).shape == (3,)
 
 
 # ------------------------------------------------------------------ steps outside a theorem's range are refused
@@ -55,20 +55,20 @@ def test_bounds_are_arrays_over_k():
 @pytest.mark.parametrize(
     ("call", "name"),
     [
-        (lambda: rates.gd_convex_bound(1, lr=0.6, smoothness=2.0, distance0=1.0), "lr"),
-        (lambda: rates.gd_linear_bound(1, lr=0.6, strong_convexity=1.0, smoothness=2.0, initial=1.0), "lr"),
-        (lambda: rates.gd_convex_bound_any_step(1, lr=1.0, smoothness=2.0, distance0=1.0, gap0=1.0), "lr"),
-        (lambda: rates.gd_nonconvex_bound(1, lr=1.0, smoothness=2.0, gap0=1.0), "lr"),
-        (lambda: rates.gd_distance_bound_any_step(1, lr=0.7, strong_convexity=1.0, smoothness=2.0, distance0=1.0), "lr"),
-        (lambda: rates.gd_linear_bound(1, lr=0.1, strong_convexity=3.0, smoothness=2.0, initial=1.0), "strong_convexity"),
-        (lambda: rates.gd_convex_tight_bound(1, smoothness=1.0, distance0=1.0, relative_step=1.5), "relative_step"),
-        (lambda: rates.approx_bdf1_nonconvex_bound(1, lr=1.0, inner_lr=0.6, smoothness=1.0, gap0=1.0), "inner_lr"),
-        (lambda: rates.gd_convex_bound(0, lr=0.1, smoothness=2.0, distance0=1.0), "k"),
-        (lambda: rates.gd_convex_bound(1, lr=-0.1, smoothness=2.0, distance0=1.0), "lr"),
-        (lambda: rates.gd_convex_bound(1, lr=0.1, smoothness=2.0, distance0=-1.0), "distance0"),
-        (lambda: rates.flow_convex_bound(0.0, distance0=1.0), "t"),
-        (lambda: rates.flow_nonconvex_bound(1.0, gap0=float("nan")), "gap0"),
-        (lambda: rates.approx_bdf1_convex_bound([1.0, 0.0], lr=0.1, inner_lr=0.5, smoothness=1.0, gap0=1.0), "distances"),
+        (lambda: gfbook.gd_convex_bound(1, lr=0.6, smoothness=2.0, distance0=1.0), "lr"),
+        (lambda: gfbook.gd_linear_bound(1, lr=0.6, strong_convexity=1.0, smoothness=2.0, initial=1.0), "lr"),
+        (lambda: gfbook.gd_convex_bound_any_step(1, lr=1.0, smoothness=2.0, distance0=1.0, gap0=1.0), "lr"),
+        (lambda: gfbook.gd_nonconvex_bound(1, lr=1.0, smoothness=2.0, gap0=1.0), "lr"),
+        (lambda: gfbook.gd_distance_bound_any_step(1, lr=0.7, strong_convexity=1.0, smoothness=2.0, distance0=1.0), "lr"),
+        (lambda: gfbook.gd_linear_bound(1, lr=0.1, strong_convexity=3.0, smoothness=2.0, initial=1.0), "strong_convexity"),
+        (lambda: gfbook.gd_convex_tight_bound(1, smoothness=1.0, distance0=1.0, relative_step=1.5), "relative_step"),
+        (lambda: gfbook.approx_bdf1_nonconvex_bound(1, lr=1.0, inner_lr=0.6, smoothness=1.0, gap0=1.0), "inner_lr"),
+        (lambda: gfbook.gd_convex_bound(0, lr=0.1, smoothness=2.0, distance0=1.0), "k"),
+        (lambda: gfbook.gd_convex_bound(1, lr=-0.1, smoothness=2.0, distance0=1.0), "lr"),
+        (lambda: gfbook.gd_convex_bound(1, lr=0.1, smoothness=2.0, distance0=-1.0), "distance0"),
+        (lambda: gfbook.flow_convex_bound(0.0, distance0=1.0), "t"),
+        (lambda: gfbook.flow_nonconvex_bound(1.0, gap0=float("nan")), "gap0"),
+        (lambda: gfbook.approx_bdf1_convex_bound([1.0, 0.0], lr=0.1, inner_lr=0.5, smoothness=1.0, gap0=1.0), "distances"),
     ],
 )
 def test_out_of_range_is_refused(call, name):
@@ -87,12 +87,12 @@ def test_gd_bounds_hold_on_runs():
     for lr in (0.5 / L, 1.0 / L):
         path = gfbook.gradient_descent(logcosh.loss, logcosh.x0, lr, 300)
         gaps = np.asarray([logcosh.loss(x) for x in path]) - logcosh.f_star
-        assert np.all(gaps[1:] <= rates.gd_convex_bound(k, lr=lr, smoothness=L, distance0=R0) + 1e-12)
-        assert np.all(gaps[1:] <= rates.gd_convex_bound_any_step(k, lr=lr, smoothness=L, distance0=R0, gap0=gap0) + 1e-12)
+        assert np.all(gaps[1:] <= gfbook.gd_convex_bound(k, lr=lr, smoothness=L, distance0=R0) + 1e-12)
+        assert np.all(gaps[1:] <= gfbook.gd_convex_bound_any_step(k, lr=lr, smoothness=L, distance0=R0, gap0=gap0) + 1e-12)
     lr = 1.8 / L  # beyond 1/L only the any-step bound applies
     path = gfbook.gradient_descent(logcosh.loss, logcosh.x0, lr, 300)
     gaps = np.asarray([logcosh.loss(x) for x in path]) - logcosh.f_star
-    assert np.all(gaps[1:] <= rates.gd_convex_bound_any_step(k, lr=lr, smoothness=L, distance0=R0, gap0=gap0) + 1e-12)
+    assert np.all(gaps[1:] <= gfbook.gd_convex_bound_any_step(k, lr=lr, smoothness=L, distance0=R0, gap0=gap0) + 1e-12)
 
 
 def test_huber_worst_case_attains_the_tight_bound():
@@ -100,9 +100,9 @@ def test_huber_worst_case_attains_the_tight_bound():
         huber = gfbook.huber_worst_case(n, smoothness=3.0, distance0=2.0, relative_step=theta)
         path = gfbook.gradient_descent(huber.loss, huber.x0, theta / 3.0, n)
         final = float(huber.loss(path[-1]))
-        tight = float(rates.gd_convex_tight_bound(n, smoothness=3.0, distance0=2.0, relative_step=theta))
+        tight = float(gfbook.gd_convex_tight_bound(n, smoothness=3.0, distance0=2.0, relative_step=theta))
         assert final == pytest.approx(tight, rel=1e-12)
-        assert final < float(rates.gd_convex_bound(n, lr=theta / 3.0, smoothness=3.0, distance0=2.0))
+        assert final < float(gfbook.gd_convex_bound(n, lr=theta / 3.0, smoothness=3.0, distance0=2.0))
 
 
 def test_distance_bound_is_attained_on_extreme_eigenvectors():
@@ -112,7 +112,7 @@ def test_distance_bound_is_attained_on_extreme_eigenvectors():
     for start in (jnp.array([1.0, 0.0, 0.0]), jnp.array([0.0, 0.0, 1.0])):
         path = np.asarray(gfbook.gradient_descent(quad.loss, start, lr, 30))
         dist_sq = np.sum(path**2, axis=1)
-        bound = rates.gd_distance_bound_any_step(np.arange(31), lr=lr, strong_convexity=mu, smoothness=L, distance0=1.0)
+        bound = gfbook.gd_distance_bound_any_step(np.arange(31), lr=lr, strong_convexity=mu, smoothness=L, distance0=1.0)
         np.testing.assert_allclose(dist_sq, bound, rtol=1e-10)
 
 
@@ -125,7 +125,7 @@ def test_approx_bdf1_bounds_hold_on_runs():
         path = gfbook.approx_bdf(cauchy.loss, cauchy.x0, h, 200, order=1, inner_steps=m, inner_lr=eta)
         g2 = np.asarray(jax.vmap(lambda x: jnp.sum(jax.grad(cauchy.loss)(x) ** 2))(path))
         running_min = np.minimum.accumulate(g2)[:-1]
-        bound = rates.approx_bdf1_nonconvex_bound(np.arange(1, 201), lr=h, inner_lr=eta, smoothness=L, gap0=gap0)
+        bound = gfbook.approx_bdf1_nonconvex_bound(np.arange(1, 201), lr=h, inner_lr=eta, smoothness=L, gap0=gap0)
         assert np.all(running_min <= bound)
         losses = np.asarray(jax.vmap(cauchy.loss)(path))
         assert np.all(np.diff(losses) <= 1e-15)  # the one-step decrease of the proof
@@ -139,23 +139,23 @@ def test_fit_linear_rate_recovers_a_geometric_sequence():
     values = 3.0 * 0.9 ** np.arange(50)
     values[:3] = [100.0, 50.0, 20.0]  # a transient, excluded by the window
     values[-5:] = 0.0  # a floor, excluded by the window
-    rho, constant = rates.fit_linear_rate(values, window=(3, 45))
+    rho, constant = gfbook.fit_linear_rate(values, window=(3, 45))
     assert rho == pytest.approx(0.9, rel=1e-12) and constant == pytest.approx(3.0, rel=1e-10)
     with pytest.raises(ValueError, match="^values"):
-        rates.fit_linear_rate(values, window=(0, 50))
+        gfbook.fit_linear_rate(values, window=(0, 50))
     with pytest.raises(ValueError, match="^window"):
-        rates.fit_linear_rate(values, window=(10, 11))
+        gfbook.fit_linear_rate(values, window=(10, 11))
     with pytest.raises(TypeError, match="^window"):
-        rates.fit_linear_rate(values, window=5)
+        gfbook.fit_linear_rate(values, window=5)
 
 
 def test_fit_sublinear_rate_recovers_a_power_law():
     k = np.arange(1, 1001, dtype=float)
     values = 7.0 / k + np.where(k < 10, 5.0, 0.0)
-    p, constant = rates.fit_sublinear_rate(k, values, window=(20, 1000))
+    p, constant = gfbook.fit_sublinear_rate(k, values, window=(20, 1000))
     assert p == pytest.approx(-1.0, abs=1e-12) and constant == pytest.approx(7.0, rel=1e-10)
     with pytest.raises(ValueError, match="^values"):
-        rates.fit_sublinear_rate(k, values[:-1], window=(0, 10))
+        gfbook.fit_sublinear_rate(k, values[:-1], window=(0, 10))
 
 
 # ------------------------------------------------------------------ the new problems

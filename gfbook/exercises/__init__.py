@@ -12,7 +12,8 @@ the book's own solutions use it, so the test suite proves that every solution pa
 check. The instructor's batch grader (``teaching/grade.py``) runs the same checks through
 :func:`~gfbook.exercises.check_namespace` on executed submissions.
 
-One module per chapter holds that chapter's checks; each reference comes from a closed form,
+One module per chapter, named like the chapter's notebook (``ch01_gradient_flow`` for
+``chapters/01_gradient_flow.ipynb``), holds that chapter's checks; each reference comes from a closed form,
 NumPy/SciPy, or a ``gfbook`` function tested elsewhere against one.
 """
 
@@ -22,12 +23,12 @@ from collections.abc import Mapping
 from typing import Any
 
 from gfbook.exercises import (  # noqa: F401 -- importing a chapter's module registers its checks
-    backward_error,
-    bdf_stability,
-    convergence_rates,
-    corridors,
-    deep_networks,
-    gradient_flow,
+    ch01_gradient_flow,
+    ch02_backward_error_analysis,
+    ch03_bdf_stability,
+    ch04_convergence_rates,
+    ch05_corridors,
+    ch06_deep_networks,
 )
 from gfbook.exercises._framework import REGISTRY, CheckResult, Exercise, evaluate, lookup
 

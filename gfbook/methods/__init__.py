@@ -1,6 +1,16 @@
-"""The methods the book studies: each maps a loss and a start point to a trajectory."""
+"""The methods the book studies: each maps a loss and a start point to a trajectory.
 
+One module per family, named for it: :mod:`~gfbook.methods.descent` (gradient descent),
+:mod:`~gfbook.methods.flow` (the gradient flow and any ODE flow, by diffrax),
+:mod:`~gfbook.methods.approximate_bdf` (BDF steps solved by inner gradient descent) and
+:mod:`~gfbook.methods.clr` (gradient descent with the Corridor Learning Rate). Every method
+is a pure JAX function, jitted at the trajectory level, looping with ``jax.lax.scan``, with
+its hyperparameters traced; all are exported as ``gfbook.NAME``.
+"""
+
+from gfbook.methods.approximate_bdf import approx_bdf
+from gfbook.methods.clr import clr_descent, clr_sgd, corridor_lr
 from gfbook.methods.descent import gradient_descent
 from gfbook.methods.flow import gradient_flow, integrate
 
-__all__ = ["gradient_descent", "gradient_flow", "integrate"]
+__all__ = ["approx_bdf", "clr_descent", "clr_sgd", "corridor_lr", "gradient_descent", "gradient_flow", "integrate"]

@@ -10,8 +10,8 @@ import jax
 import jax.numpy as jnp
 from jax.tree_util import Partial
 
-from gfbook._checks import as_float_tree, check_count, check_positive, strongly_typed
-from gfbook.methods._common import as_partial, checked_loss_value, prepend
+from gfbook._checks import as_float_tree, as_partial, check_count, check_positive, checked_loss_value, strongly_typed
+from gfbook._trees import prepend
 
 
 @partial(jax.jit, static_argnames=("num_steps",))

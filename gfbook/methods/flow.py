@@ -31,8 +31,17 @@ import diffrax
 import jax
 from jax.tree_util import Partial
 
-from gfbook._checks import as_float_tree, check_count, check_positive, check_times, is_traced, strongly_typed
-from gfbook.methods._common import as_partial, check_loss, negative_gradient
+from gfbook._checks import (
+    as_float_tree,
+    as_partial,
+    check_count,
+    check_loss,
+    check_positive,
+    check_times,
+    is_traced,
+    strongly_typed,
+)
+from gfbook._trees import negative_gradient
 
 NONSTIFF_SOLVER = diffrax.Dopri8()
 # The Newton iterations of the implicit stages get their own tolerance: tied to a step

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from gfbook.corridors import clr_descent
 from gfbook.exercises._framework import Wrong, array, boolean, close, exercise, mapping, number
+from gfbook.methods import clr_descent
 
 
 @exercise(

@@ -1,11 +1,11 @@
-r"""Corridors and the Corridor Learning Rate (Dherin & Rosca 2024).
+r"""The Corridor Learning Rate (Dherin & Rosca 2024): gradient descent with a Polyak step size.
 
 A *corridor* is a region where :math:`H(x)\nabla L(x) = 0`; there the gradient flow moves on
 straight lines at constant speed, gradient descent (GD) follows it exactly and the loss falls
-linearly in time. :func:`~gfbook.corridor_ratio` measures how far a point is from that,
-:func:`~gfbook.corridor_lr` is the step that would empty the loss in one corridor step (a Polyak step
-size), and :func:`~gfbook.clr_descent` / :func:`~gfbook.clr_sgd` run GD with it, full batch or on mini-batches.
-Everything works on arrays and on pytrees of network parameters alike.
+linearly in time (:func:`~gfbook.corridor_ratio` measures how far a point is from that).
+:func:`~gfbook.corridor_lr` is the step that would empty the loss in one corridor step (a Polyak
+step size), and :func:`~gfbook.clr_descent` / :func:`~gfbook.clr_sgd` run GD with it, full batch
+or on mini-batches. Everything works on arrays and on pytrees of network parameters alike.
 """
 
 from __future__ import annotations
@@ -18,40 +18,25 @@ import jax.numpy as jnp
 import numpy as np
 from jax.tree_util import Partial
 
-from gfbook._checks import as_float_tree, check_count, check_positive, is_traced, strongly_typed
-from gfbook.measure import hvp
-from gfbook.methods._common import as_partial, checked_loss_value, prepend, squared_norm
+from gfbook._checks import (
+    as_float_tree,
+    as_partial,
+    check_count,
+    check_finite_scalar,
+    check_leading_axis,
+    check_positive,
+    checked_loss_value,
+    strongly_typed,
+)
+from gfbook._trees import prepend, squared_norm
 
 
-def _check_rule(fraction: Any, f_star: Any, max_lr: Any) -> None:
+def _check_rule(fraction: Any, f_star: Any, max_lr: Any) -> tuple[Any, Any, Any]:
+    """The step-size rule's three numbers, checked, as strongly typed data for the compiled code."""
     check_positive("fraction", fraction)
-    if not is_traced(f_star):
-        arr = np.asarray(f_star)
-        if arr.ndim != 0 or not np.issubdtype(arr.dtype, np.number) or not np.isfinite(arr):
-            raise ValueError(f"f_star must be a finite number, got {f_star!r}")
-    if not is_traced(max_lr):
-        arr = np.asarray(max_lr)
-        if arr.ndim != 0 or not np.issubdtype(arr.dtype, np.number) or np.isnan(arr) or arr <= 0:
-            raise ValueError(f"max_lr must be a number > 0 (inf allowed), got {max_lr!r}")
-
-
-def corridor_ratio(loss: Callable, x: Any) -> jax.Array:
-    r"""The book's distance from a corridor, :math:`\|H(x)\nabla L(x)\| / \|\nabla L(x)\|`.
-
-    Computed with one Hessian-vector product (:func:`gfbook.hvp`), never a Hessian. It is
-    zero exactly in a corridor, and it is a curvature: the rate at which the gradient turns
-    or changes length along the flow, since
-    :math:`\tfrac{d}{dt}\nabla L(x(t)) = -H\nabla L`. It is undefined (``nan``) where the
-    gradient vanishes. ``x`` may be a pytree.
-    """
-    return _corridor_ratio(as_partial("loss", loss), as_float_tree("x", x))
-
-
-@jax.jit
-def _corridor_ratio(loss: Partial, x: Any) -> jax.Array:
-    checked_loss_value(loss, x)  # runs while tracing only: a clear error for a bad loss
-    g = jax.grad(loss)(x)
-    return jnp.sqrt(squared_norm(hvp(loss, x, g)) / squared_norm(g))
+    check_finite_scalar("f_star", f_star)
+    check_positive("max_lr", max_lr, allow_inf=True)
+    return strongly_typed(fraction), strongly_typed(f_star), strongly_typed(max_lr)
 
 
 def _clr_step_size(value: jax.Array, grad_sq: jax.Array, fraction: Any, f_star: Any, max_lr: Any) -> jax.Array:
@@ -136,8 +121,7 @@ def clr_descent(
     loss = as_partial("loss", loss)
     x0 = as_float_tree("x0", x0)
     num_steps = check_count("num_steps", num_steps)
-    _check_rule(fraction, f_star, max_lr)
-    rule = map(strongly_typed, (fraction, f_star, max_lr))
+    rule = _check_rule(fraction, f_star, max_lr)
     path, steps = _clr_scan(Partial(_full_batch, loss), x0, jnp.arange(num_steps), *rule)
     return (path, steps) if return_steps else path
 
@@ -161,11 +145,6 @@ def clr_sgd(
     """
     loss = as_partial("loss", loss)
     x0 = as_float_tree("x0", x0)
-    leaves = jax.tree.leaves(batches)
-    if not leaves or any(jnp.ndim(leaf) == 0 for leaf in leaves):
-        raise ValueError("batches must be a pytree of arrays with a leading axis (one mini-batch per step)")
-    if len({jnp.shape(leaf)[0] for leaf in leaves}) != 1:
-        raise ValueError("batches must have the same leading length on every leaf")
-    _check_rule(fraction, f_star, max_lr)
-    path, steps = _clr_scan(loss, x0, batches, *map(strongly_typed, (fraction, f_star, max_lr)))
+    check_leading_axis("batches", batches)  # one mini-batch per step
+    path, steps = _clr_scan(loss, x0, batches, *_check_rule(fraction, f_star, max_lr))
     return (path, steps) if return_steps else path
