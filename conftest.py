@@ -10,9 +10,9 @@ from pathlib import Path
 # Run JAX on the CPU everywhere (keeps GPU-fallback warnings out of notebook outputs).
 os.environ.setdefault("JAX_PLATFORMS", "cpu")
 
-from gfbook._jax_cache import share_with_kernels  # noqa: E402  (imports JAX, after JAX_PLATFORMS)
+from teaching.notebooks import share_with_kernels  # noqa: E402  (it imports JAX: after JAX_PLATFORMS)
 
 # The notebook kernels share JAX's compilation cache with the book build (which runs first
-# in CI and fills it), so each compiles only what the build did not. This process's JAX is
-# imported already and does not use it: the unit tests compile as they always do.
+# in CI and fills it), so each compiles only what the build did not. share_with_kernels
+# imports this process's JAX before it sets the cache: the unit tests compile as they always do.
 share_with_kernels(Path(__file__).parent / "_build" / "jax-cache")

@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from gfbook._jax_cache import share_with_kernels
+from teaching.notebooks import share_with_kernels
 
 
 def _theme_defaults(app, config):

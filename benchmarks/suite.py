@@ -31,21 +31,18 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 import time
 from pathlib import Path
 
+import flows  # benchmarks/flows.py and gd_speed.py: beside this script, so on its path
 import jax
 import jax.numpy as jnp
 import numpy as np
+from gd_speed import bench as gd_bench
+from gd_speed import interleaved_times
 
 import gfbook
-from gfbook._jax_cache import cache_environment
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-import flows  # noqa: E402
-from gd_speed import bench as gd_bench  # noqa: E402
-from gd_speed import interleaved_times  # noqa: E402
+from teaching.notebooks import cache_environment, chapters, execute, kernel_environment
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -99,31 +96,25 @@ def sweep(reps: int, dim: int = 100, steps: int = 2000, count: int = 16) -> dict
             "separate_over_vmap": float(np.median(np.array(times["separate"]) / np.array(times["vmap"])))}
 
 
-def book_times(chapters: list[Path]) -> list[dict]:
+def book_times(paths: list[Path]) -> list[dict]:
     """Wall time of each chapter in a fresh kernel: cold, filling the JAX cache, and warm."""
     import os
     import subprocess
     import tempfile
 
-    import nbformat
-    from nbclient import NotebookClient
-
-    def execute(path: Path, env: dict) -> float:
-        notebook = nbformat.read(path, as_version=4)
+    def seconds(path: Path, env: dict) -> float:
         start = time.perf_counter()
-        NotebookClient(notebook, timeout=600, kernel_name="python3",
-                       resources={"metadata": {"path": str(path.parent)}}).execute(env=env, stderr=subprocess.DEVNULL)
+        execute(path, timeout=600, env=env, stderr=subprocess.DEVNULL)
         return time.perf_counter() - start
 
     rows = []
     with tempfile.TemporaryDirectory() as cache:
         # As the build and the tests use it (every compile is cached).
-        names = cache_environment(Path(cache))
-        cached = {**os.environ, **names}
-        cold = {k: v for k, v in os.environ.items() if k not in names}
-        for path in chapters:
-            rows.append({"chapter": path.name, "cold_s": execute(path, cold), "cache_fill_s": execute(path, cached),
-                         "cache_warm_s": execute(path, cached)})
+        cached = kernel_environment(Path(cache))
+        cold = {k: v for k, v in os.environ.items() if k not in cache_environment(Path(cache))}
+        for path in paths:
+            rows.append({"chapter": path.name, "cold_s": seconds(path, cold), "cache_fill_s": seconds(path, cached),
+                         "cache_warm_s": seconds(path, cached)})
             print(f"  {path.name}: cold {rows[-1]['cold_s']:.1f}s", flush=True)
     return rows
 
@@ -155,7 +146,7 @@ def main(argv=None):
         sweep_section(results, args.reps)
     if "book" in only:
         print("\n5. The book: each chapter in a fresh kernel (cold; filling the JAX cache; warm cache)")
-        results["book"] = book_times(sorted((ROOT / "chapters").glob("*.ipynb")))
+        results["book"] = book_times(chapters())
         print(f"{'chapter':34s} {'cold':>7s} {'fill':>7s} {'warm':>7s}")
         for r in results["book"]:
             print(f"{r['chapter']:34s} {r['cold_s']:6.1f}s {r['cache_fill_s']:6.1f}s {r['cache_warm_s']:6.1f}s")

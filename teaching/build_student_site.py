@@ -2,10 +2,10 @@
 
 Usage (from the repository root)::
 
-    .venv/bin/python teaching/build_student_site.py [--out _build/student]
+    .venv/bin/python -m teaching.build_student_site [--out _build/student]
 
 The book's pages are staged in ``<out>/src`` with each chapter replaced by its student
-version (:mod:`student_notebooks`: solutions' prose and code removed, an empty answer cell left
+version (:mod:`teaching.student_notebooks`: solutions' prose and code removed, an empty answer cell left
 per exercise), and built there with ``jupyter-book build -W -n`` (warnings are errors, as for
 the full edition). The site lands in ``<out>/src/_build/html``. The chapters are executed for
 this edition (their code differs from the full edition's, so the cache does not apply): a few
@@ -20,7 +20,6 @@ that readers download.
 from __future__ import annotations
 
 import argparse
-import json
 import re
 import shutil
 import subprocess
@@ -29,10 +28,9 @@ from pathlib import Path
 
 import yaml
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from student_notebooks import student_version  # noqa: E402
+from teaching.notebooks import ROOT, chapters, load, save
+from teaching.student_notebooks import student_version
 
-ROOT = Path(__file__).resolve().parents[1]
 TOC_PAGES = re.findall(r"(?:root|file):\s*(\S+)", (ROOT / "_toc.yml").read_text(encoding="utf-8"))
 PAGES = ["_toc.yml", "references.bib"] + [f"{page}.md" for page in TOC_PAGES if (ROOT / f"{page}.md").exists()]
 FOLDERS = ["_ext", "_static"]  # the site's local Sphinx extension and its static files
@@ -51,9 +49,8 @@ def stage(out: Path) -> Path:
         shutil.copy(ROOT / name, src / name)
     for name in FOLDERS:
         shutil.copytree(ROOT / name, src / name)
-    for path in sorted((ROOT / "chapters").glob("*.ipynb")):
-        student = student_version(json.loads(path.read_text(encoding="utf-8")))
-        (src / "chapters" / path.name).write_text(json.dumps(student, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    for path in chapters():
+        save(student_version(load(path)), src / "chapters" / path.name)
     return src
 
 

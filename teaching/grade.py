@@ -2,7 +2,7 @@
 
 Usage (from the repository root)::
 
-    .venv/bin/python teaching/grade.py SUBMISSIONS [--out _build/grades] [--jobs 2]
+    .venv/bin/python -m teaching.grade SUBMISSIONS [--out _build/grades] [--jobs 2]
         [--time-limit 600] [--cell-time-limit 120] [--jax-cache DIR | --no-jax-cache]
 
 ``SUBMISSIONS`` holds one folder per student with the chapter notebooks they hand in
@@ -34,7 +34,6 @@ import argparse
 import csv
 import json
 import os
-import re
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -42,12 +41,10 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
-from gfbook._jax_cache import cache_environment
 from gfbook.exercises import exercises
+from teaching.notebooks import ROOT, chapters, exercise_labels, kernel_environment, load, notebook_client
 
-ROOT = Path(__file__).resolve().parents[1]
-CHAPTERS = sorted((ROOT / "chapters").glob("*.ipynb"))
-LABEL = re.compile(r"```\{exercise-start\}\s*\n:label:\s*(\S+)")
+CHAPTERS = chapters()
 MARKER = "@@gfbook-check@@"
 FIELDS = ["student", "notebook", "exercise", "score", "status", "message"]
 
@@ -57,9 +54,7 @@ def checked_labels() -> dict[str, list[str]]:
     registered = exercises()
     table = {}
     for path in CHAPTERS:
-        cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
-        text = "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown")
-        table[path.name] = [label for label in LABEL.findall(text) if label in registered]
+        table[path.name] = [label for label in exercise_labels(load(path)) if label in registered]
     return table
 
 
@@ -119,19 +114,6 @@ def _run(client: NotebookClient, cell, index: int, deadline: float, cell_limit: 
     return None
 
 
-def kernel_environment(jax_cache: Path | None) -> dict[str, str]:
-    """The kernels' environment: this one, plus JAX's persistent compilation cache in ``jax_cache``.
-
-    Every submission of a chapter compiles the same functions; with the cache, only the first
-    compiles them (``benchmarks/suite.py --only book`` measures the saving per chapter).
-    """
-    env = dict(os.environ)
-    if jax_cache is not None:
-        jax_cache.mkdir(parents=True, exist_ok=True)
-        env.update(cache_environment(jax_cache))
-    return env
-
-
 def grade_notebook(student: str, path: Path, table: dict[str, list[str]], time_limit: float, cell_limit: float,
                    executed_dir: Path | None = None, env: dict[str, str] | None = None) -> list[dict]:
     """The rows of ``grades.csv`` for one submitted notebook; never raises for a bad submission."""
@@ -165,8 +147,7 @@ def _grade_notebook(student, path, table, time_limit, cell_limit, executed_dir, 
     results: dict[str, dict] = {}
     cells = [cell for cell in notebook.cells if "exercise-check" not in cell.get("metadata", {}).get("tags", [])]
     notebook.cells = cells + [_check_cell(label) for label in labels]
-    client = NotebookClient(notebook, timeout=int(cell_limit), interrupt_on_timeout=True, allow_errors=True,
-                            kernel_name="python3", resources={"metadata": {"path": str(path.parent)}})
+    client = notebook_client(notebook, path, timeout=int(cell_limit), interrupt_on_timeout=True, allow_errors=True)
     try:
         with client.setup_kernel(env=env if env is not None else dict(os.environ)):
             for index, cell in enumerate(notebook.cells):

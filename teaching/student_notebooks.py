@@ -2,7 +2,7 @@
 
 Usage (from the repository root)::
 
-    .venv/bin/python teaching/student_notebooks.py [--out _build/student]
+    .venv/bin/python -m teaching.student_notebooks [--out _build/student]
 
 For each ``chapters/*.ipynb`` it writes ``<out>/notebooks/<name>.ipynb`` and a zip of them,
 ``<out>/student-notebooks.zip``. A solution is everything between a ``{solution-start}``
@@ -17,21 +17,11 @@ from __future__ import annotations
 
 import argparse
 import copy
-import json
-import re
 import zipfile
 from pathlib import Path
 
 from gfbook.exercises import exercises
-
-ROOT = Path(__file__).resolve().parents[1]
-START = re.compile(r"```\{solution-start\}\s*(\S+)")
-END = re.compile(r"```\{solution-end\}\s*\n```\s*\n?")
-
-
-def _source(cell: dict) -> str:
-    return "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
-
+from teaching.notebooks import ROOT, SOLUTION_END, SOLUTION_START, chapters, load, save, source
 
 def placeholder_cells(label: str, cell_id: str) -> list[dict]:
     """The note, the answer cell and (for a checked exercise) the check cell replacing a solution."""
@@ -67,10 +57,10 @@ def student_version(notebook: dict) -> dict:
             if inside is None:
                 cells.append(copy.deepcopy(cell))
             continue  # a code cell of a solution: dropped (its placeholder is already in place)
-        text, pieces = _source(cell), []
+        text, pieces = source(cell), []
         while text:
             if inside is None:
-                start = START.search(text)
+                start = SOLUTION_START.search(text)
                 if start is None:
                     pieces.append(text)
                     break
@@ -79,7 +69,7 @@ def student_version(notebook: dict) -> dict:
                 pieces.append(placeholder_cells(inside, f"{cell.get('id', 'cell')}-{number}-{len(pieces)}"))
                 text = text[start.end() :]
             else:
-                end = END.search(text)
+                end = SOLUTION_END.search(text)
                 if end is None:
                     break  # the rest of this cell is the solution's prose
                 inside, text = None, text[end.end() :]
@@ -102,10 +92,9 @@ def main(argv: list[str] | None = None) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     archive = args.out / "student-notebooks.zip"
     with zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_DEFLATED) as bundle:
-        for path in sorted((ROOT / "chapters").glob("*.ipynb")):
-            student = student_version(json.loads(path.read_text(encoding="utf-8")))
+        for path in chapters():
             target = folder / path.name
-            target.write_text(json.dumps(student, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+            save(student_version(load(path)), target)
             bundle.write(target, arcname=path.name)
     print(f"wrote {len(list(folder.glob('*.ipynb')))} student notebooks to {folder} and {archive}")
     return archive

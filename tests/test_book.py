@@ -4,24 +4,20 @@ The notebooks' *contents* are tested by nbval, which runs each of them top to bo
 (see pyproject.toml); these tests check their form.
 """
 
-import json
 import re
 from pathlib import Path
 
 import pytest
 import yaml
 
+from teaching.notebooks import SOLUTION_START, chapters, exercise_labels, load, source, text
+
 ROOT = Path(__file__).resolve().parents[1]
-NOTEBOOKS = sorted((ROOT / "chapters").glob("*.ipynb"))
+NOTEBOOKS = chapters()
 
 
 def cells(path, kind=None):
-    notebook = json.loads(path.read_text(encoding="utf-8"))
-    return [c for c in notebook["cells"] if kind is None or c["cell_type"] == kind]
-
-
-def source(cell):
-    return "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+    return [c for c in load(path)["cells"] if kind is None or c["cell_type"] == kind]
 
 
 def test_there_are_chapters():
@@ -61,9 +57,10 @@ def test_plotting_cells_end_with_show(path):
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_exercises_have_gated_solutions(path):
-    markdown = "\n".join(source(c) for c in cells(path, "markdown"))
-    exercises = re.findall(r"```\{exercise-start\}\s*\n:label:\s*(\S+)", markdown)
-    solutions = re.findall(r"```\{solution-start\}\s*(\S+)", markdown)
+    notebook = load(path)
+    markdown = text(notebook, "markdown")
+    exercises = exercise_labels(notebook)
+    solutions = SOLUTION_START.findall(markdown)
     assert len(exercises) >= 4, f"{path.name}: fewer than four exercises"
     assert sorted(exercises) == sorted(solutions), "every exercise has exactly one solution"
     assert markdown.count("{exercise-end}") == len(exercises)
@@ -105,7 +102,7 @@ def _first_use():
     top, submodules = set(gfbook.__all__), ("networks", "data", "plotting", "exercises")
     seen, table = set(), {}
     for path in NOTEBOOKS:
-        code = "\n".join(source(c) for c in cells(path, "code"))
+        code = text(load(path), "code")
         found = []
         for match in re.finditer(r"^from gfbook\.(\w+) import ([\w, ]+)", code, re.M):
             found += [(match.start(), f"gfbook.{match.group(1)}.{name.strip()}") for name in match.group(2).split(",")]

@@ -8,17 +8,14 @@ purpose: it prints wall-clock timings.
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-import nbformat
-from nbclient import NotebookClient
+from teaching.notebooks import execute
 
 ROOT = Path(__file__).resolve().parents[1]
 CHAPTER = ROOT / "chapters" / "01_gradient_flow.ipynb"
 
 
 def text_outputs(path: Path) -> list[list[str]]:
-    notebook = nbformat.read(path, as_version=4)
-    resources = {"metadata": {"path": str(path.parent)}}
-    NotebookClient(notebook, timeout=300, kernel_name="python3", resources=resources).execute()
+    notebook = execute(path, timeout=300)
     outputs = []
     for cell in notebook.cells:
         if cell.cell_type == "code":

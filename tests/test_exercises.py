@@ -5,7 +5,6 @@ each solution passes its check; here the checks that need no chapter context are
 directly with answers computed independently, and with plausible wrong answers.
 """
 
-import json
 import re
 from pathlib import Path
 
@@ -15,13 +14,10 @@ import pytest
 
 import gfbook
 from gfbook.exercises import check, check_namespace, exercises
+from teaching.notebooks import chapters, exercise_labels, load, text
 
 ROOT = Path(__file__).resolve().parents[1]
-NOTEBOOKS = sorted((ROOT / "chapters").glob("*.ipynb"))
-
-
-def source(cell):
-    return "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+NOTEBOOKS = chapters()
 
 
 def euler_by_scan(field, x0, h, n):
@@ -122,10 +118,9 @@ def test_every_exercise_with_code_has_a_check_called_by_its_solution():
     coding = {label for label, kind in kinds.items() if kind != "Pencil and paper"}
     assert coding == set(exercises())
     for path in NOTEBOOKS:
-        cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
-        code = "\n".join(source(c) for c in cells if c["cell_type"] == "code")
-        markdown = "\n".join(source(c) for c in cells if c["cell_type"] == "markdown")
-        for label in re.findall(r"```\{exercise-start\}\s*\n:label:\s*(\S+)", markdown):
+        notebook = load(path)
+        code = text(notebook, "code")
+        for label in exercise_labels(notebook):
             if label in coding:
                 call = exercises()[label].call(strict=True)
                 assert code.count(call) == 1, f"{path.name}: the solution of {label} should end with {call}"

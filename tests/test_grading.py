@@ -1,7 +1,6 @@
 """The batch grader (teaching/grade.py) on sample submissions: right, wrong, raising, looping, malformed."""
 
 import csv
-import importlib.util
 import json
 import shutil
 from pathlib import Path
@@ -9,18 +8,10 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from teaching import grade, student_notebooks
+from teaching.notebooks import load
+
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def load(name):
-    spec = importlib.util.spec_from_file_location(name, ROOT / "teaching" / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-grade = load("grade")
-student_notebooks = load("student_notebooks")
 
 CHAPTER = "03_bdf_stability.ipynb"
 MOMENTUM_RIGHT = "def heavy_ball_edge(eta):\n    return 3 / eta + 1\n"
@@ -121,7 +112,7 @@ def test_a_real_chapter_full_solutions_pass_and_student_edition_fails_helpfully(
     (folder / "solutions").mkdir(parents=True)
     (folder / "untouched").mkdir()
     shutil.copy(chapter, folder / "solutions" / chapter.name)
-    student = student_notebooks.student_version(json.loads(chapter.read_text(encoding="utf-8")))
+    student = student_notebooks.student_version(load(chapter))
     (folder / "untouched" / chapter.name).write_text(json.dumps(student), encoding="utf-8")
     cache = tmp_path / "jax-cache"  # as the command line does by default
     out = grade.grade(folder, tmp_path / "grades", time_limit=300, cell_limit=120, jobs=2, jax_cache=cache)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from gfbook._jax_cache import cache_environment, share_with_kernels
+from teaching.notebooks import cache_environment, share_with_kernels
 
 ROOT = Path(__file__).resolve().parents[1]
 PROGRAM = "import jax, jax.numpy as jnp; print(float(jax.jit(lambda x: jnp.sin(x) * 3)(1.0)))"
@@ -52,3 +52,14 @@ def test_the_test_run_gives_its_kernels_the_books_cache():
         pytest.skip(f"JAX_COMPILATION_CACHE_DIR was set to {chosen!r} before the tests started")
     assert os.environ["JAX_COMPILATION_CACHE_DIR"] == books
     assert os.environ["JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS"] == "0"
+
+
+def test_share_with_kernels_leaves_this_processs_own_jax_alone(tmp_path):
+    # conftest.py relies on it: the unit tests' own JAX compiles without the cache
+    program = ("from teaching.notebooks import share_with_kernels; import os, sys; share_with_kernels(sys.argv[1]); "
+               "import jax; print(jax.config.jax_compilation_cache_dir, os.environ['JAX_COMPILATION_CACHE_DIR'])")
+    env = {k: v for k, v in os.environ.items() if k not in cache_environment(tmp_path)}
+    env["PYTHONPATH"] = os.pathsep.join([str(ROOT), *filter(None, [env.get("PYTHONPATH")])])
+    out = subprocess.run([sys.executable, "-c", program, str(tmp_path)], env={**env, "JAX_PLATFORMS": "cpu"}, cwd=ROOT,
+                         capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["None", str(tmp_path)]

@@ -1,6 +1,5 @@
 """The student edition of the notebooks: solutions removed, placeholders left, everything else kept."""
 
-import importlib.util
 import json
 import re
 import zipfile
@@ -9,25 +8,20 @@ from pathlib import Path
 import pytest
 
 from gfbook.exercises import exercises
+from teaching import build_student_site, student_notebooks
+from teaching.notebooks import chapters, exercise_labels, load, source, text
 
 ROOT = Path(__file__).resolve().parents[1]
-NOTEBOOKS = sorted((ROOT / "chapters").glob("*.ipynb"))
-spec = importlib.util.spec_from_file_location("student_notebooks", ROOT / "teaching" / "student_notebooks.py")
-student_notebooks = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(student_notebooks)
-
-
-def source(cell):
-    return "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+NOTEBOOKS = chapters()
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_student_notebook_has_no_solution(path):
-    original = json.loads(path.read_text(encoding="utf-8"))
+    original = load(path)
     student = student_notebooks.student_version(original)
-    markdown = "\n".join(source(c) for c in student["cells"] if c["cell_type"] == "markdown")
+    markdown = text(student, "markdown")
     assert "{solution-start}" not in markdown and "{solution-end}" not in markdown
-    labels = re.findall(r"```\{exercise-start\}\s*\n:label:\s*(\S+)", markdown)
+    labels = exercise_labels(student)
     answers = [c["metadata"]["exercise"] for c in student["cells"] if "student-answer" in c["metadata"].get("tags", [])]
     assert labels and answers == labels, "one answer cell per exercise, in order"
     checks = [c for c in student["cells"] if "exercise-check" in c["metadata"].get("tags", [])]
@@ -47,11 +41,11 @@ def test_student_notebook_has_no_solution(path):
     # nothing else is lost or reordered: the kept code cells are the original ones minus the solutions
     assert student_code == [c for c in original_code if c not in solution_code]
     # and no line of solution code survives anywhere (lines long enough to be specific)
-    text = "\n".join(source(c) for c in student["cells"] if c not in checks)  # check cells: just the call, above
+    left = "\n".join(source(c) for c in student["cells"] if c not in checks)  # check cells: just the call, above
     for cell in solution_code:
         for line in cell.splitlines():
             if len(line.strip()) > 40 and line not in "\n".join(student_code):
-                assert line not in text
+                assert line not in left
 
 
 def test_prose_of_a_solution_is_removed():
@@ -67,9 +61,9 @@ def test_prose_of_a_solution_is_removed():
         "metadata": {},
     }
     student = student_notebooks.student_version(notebook)
-    text = json.dumps(student)
-    assert "SECRET" not in text and "secret = 42" not in text
-    assert "Do it." in text and "After." in text and "Intro" in text
+    dumped = json.dumps(student)
+    assert "SECRET" not in dumped and "secret = 42" not in dumped
+    assert "Do it." in dumped and "After." in dumped and "Intro" in dumped
     with pytest.raises(ValueError, match="never closed"):
         student_notebooks.student_version({"cells": notebook["cells"][:2], "metadata": {}})
 
@@ -79,22 +73,18 @@ def test_command_writes_notebooks_and_zip(tmp_path):
     with zipfile.ZipFile(archive) as bundle:
         assert sorted(bundle.namelist()) == [p.name for p in NOTEBOOKS]
     for path in NOTEBOOKS:
-        assert json.loads((tmp_path / "notebooks" / path.name).read_text(encoding="utf-8"))["cells"]
+        assert load(tmp_path / "notebooks" / path.name)["cells"]
 
 
 def test_student_site_is_staged_from_the_student_notebooks(tmp_path):
-    spec_site = importlib.util.spec_from_file_location("build_student_site", ROOT / "teaching" / "build_student_site.py")
-    site = importlib.util.module_from_spec(spec_site)
-    spec_site.loader.exec_module(site)
-    src = site.stage(tmp_path)
+    src = build_student_site.stage(tmp_path)
     assert "student edition" in (src / "_config.yml").read_text(encoding="utf-8")
-    for name in site.PAGES:
+    for name in build_student_site.PAGES:
         assert (src / name).read_bytes() == (ROOT / name).read_bytes()
-    for name in site.FOLDERS:
+    for name in build_student_site.FOLDERS:
         assert sorted(p.name for p in (src / name).iterdir()) == sorted(p.name for p in (ROOT / name).iterdir())
     for path in NOTEBOOKS:
-        staged = json.loads((src / "chapters" / path.name).read_text(encoding="utf-8"))
-        assert staged == student_notebooks.student_version(json.loads(path.read_text(encoding="utf-8")))
+        assert load(src / "chapters" / path.name) == student_notebooks.student_version(load(path))
     toc_files = re.findall(r"file:\s*(\S+)", (ROOT / "_toc.yml").read_text(encoding="utf-8"))
     for entry in toc_files:  # every page of the book is staged
         assert any((src / f"{entry}{ext}").exists() for ext in (".md", ".ipynb")), entry
@@ -105,9 +95,7 @@ def test_instructor_page_lists_every_exercise():
     listed = re.findall(r"\| `(ex-[^`]+)` \|", page)
     in_chapters = []
     for path in NOTEBOOKS:
-        markdown = "\n".join(source(c) for c in json.loads(path.read_text(encoding="utf-8"))["cells"]
-                             if c["cell_type"] == "markdown")
-        in_chapters += re.findall(r"```\{exercise-start\}\s*\n:label:\s*(\S+)", markdown)
+        in_chapters += exercise_labels(load(path))
     assert listed == in_chapters
 
 
