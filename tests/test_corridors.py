@@ -1,5 +1,5 @@
-"""gfbook.corridors: the corridor ratio against full Hessians and exact corridors; the Corridor Learning
-Rate against hand computation and optax's Polyak step; pytrees, edge cases and bad input."""
+"""Corridors: the corridor ratio (gfbook.measure) against full Hessians and exact corridors; the Corridor Learning
+Rate (gfbook.methods.clr) against hand computation and optax's Polyak step; pytrees, edge cases and bad input."""
 
 import jax
 import jax.numpy as jnp
