@@ -190,16 +190,19 @@ def check_at_least(name: str, values: Any, minimum: float) -> np.ndarray:
     return arr
 
 
-def check_at_most(name: str, value: Any, limit: float, *, rule: str | None = None, strict: bool = False) -> float:
+def check_at_most(
+    name: str, value: Any, limit: float, *, rule: str | None = None, why: str = "", strict: bool = False
+) -> float:
     """``value`` (a number, already checked) must be <= ``limit`` (``< limit`` if ``strict``): a theorem's range.
 
-    ``rule`` states the limit as a formula (``"lr <= 1/smoothness"``) for the message. A
-    relative slack of 1e-12 lets a value computed as the limit itself through.
+    ``rule`` states the limit as a formula (``"lr <= 1/smoothness"``) and ``why`` what needs it
+    (``"for this bound"``), for the message. A relative slack of 1e-12 lets a value computed as
+    the limit itself through.
     """
     value = float(value)
     if value >= limit if strict else value > limit * (1 + 1e-12):
         stated = f"satisfy {rule} = {limit:.6g}" if rule else f"be {'<' if strict else '<='} {limit:g}"
-        raise ValueError(f"{name} must {stated}, got {value:.6g}")
+        raise ValueError(f"{name} must {stated}{' ' + why if why else ''}, got {value:.6g}")
     return value
 
 

@@ -38,7 +38,7 @@ def _positive(name: str, value: Any) -> float:
 
 def _step_at_most(lr: Any, limit: float, rule: str, *, strict: bool = False) -> float:
     """``lr`` must be > 0 and within the step range of a theorem (``rule``, the limit as a formula)."""
-    return check_at_most("lr", _positive("lr", lr), limit, rule=rule, strict=strict)
+    return check_at_most("lr", _positive("lr", lr), limit, rule=rule, why="for this bound", strict=strict)
 
 
 # --------------------------------------------------------------------------- convex, L-smooth
