@@ -313,18 +313,6 @@ def test_vmap_over_lr_matches_separate_runs():
     np.testing.assert_allclose(np.asarray(batched[1]), np.asarray(run(0.5, 0.2)), rtol=1e-13, atol=1e-14)
 
 
-def test_lr_inner_lr_and_inner_steps_are_traced_and_order_is_static():
-    # new values of lr, inner_lr and inner_steps reuse the compiled trajectory (they are data)
-    _, _, loss, x0 = rotated_quadratic(dim=3)
-    bdf.approx_bdf(loss, x0, 0.3, 5, order=2, inner_steps=2, inner_lr=0.1)
-    before = bdf._bdf_scan._cache_size()
-    bdf.approx_bdf(loss, x0, 0.7, 5, order=2, inner_steps=2, inner_lr=0.2)
-    bdf.approx_bdf(loss, x0, 0.7, 5, order=2, inner_steps=3, inner_lr=0.2)
-    assert bdf._bdf_scan._cache_size() == before
-    bdf.approx_bdf(loss, x0, 0.7, 5, order=3, inner_steps=3, inner_lr=0.2)  # the order sets the history's shape
-    assert bdf._bdf_scan._cache_size() == before + 1
-
-
 def test_pytree_x0_matches_flat_array():
     A, b, loss, x0 = rotated_quadratic()
     tree_loss = lambda t: loss(jnp.concatenate([t["a"], t["b"].ravel()]))  # noqa: E731
