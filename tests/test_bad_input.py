@@ -380,8 +380,7 @@ case(
 )
 case("divergence_index trajectory empty", ValueError, "trajectory", lambda: gfbook.divergence_index({}))
 
-# --- non-numeric and out-of-range arguments that reach numpy/jax unchecked ----------------------
-# (gfbook currently lets numpy or jax raise here, with a message that does not name the argument.)
+# --- non-numeric and out-of-range arguments ---------------------------------------------------
 
 case("gradient_flow ts string", (TypeError, ValueError), "ts", lambda: gfbook.gradient_flow(loss, X0, "ab"))
 case("integrate ts None", (TypeError, ValueError), "ts", lambda: gfbook.integrate(field, X0, None))

@@ -12,7 +12,6 @@ import pytest
 
 import gfbook
 from gfbook import bdf
-from gfbook.methods import approximate_bdf
 
 # ------------------------------------------------------------------ reference tables
 
@@ -312,18 +311,6 @@ def test_vmap_over_lr_matches_separate_runs():
     etas = jnp.array([0.1, 0.2])
     batched = jax.vmap(run, in_axes=(None, 0))(0.5, etas)
     np.testing.assert_allclose(np.asarray(batched[1]), np.asarray(run(0.5, 0.2)), rtol=1e-13, atol=1e-14)
-
-
-def test_lr_inner_lr_and_inner_steps_are_traced_and_order_is_static():
-    # new values of lr, inner_lr and inner_steps reuse the compiled trajectory (they are data)
-    _, _, loss, x0 = rotated_quadratic(dim=3)
-    gfbook.approx_bdf(loss, x0, 0.3, 5, order=2, inner_steps=2, inner_lr=0.1)
-    before = approximate_bdf._bdf_scan._cache_size()
-    gfbook.approx_bdf(loss, x0, 0.7, 5, order=2, inner_steps=2, inner_lr=0.2)
-    gfbook.approx_bdf(loss, x0, 0.7, 5, order=2, inner_steps=3, inner_lr=0.2)
-    assert approximate_bdf._bdf_scan._cache_size() == before
-    gfbook.approx_bdf(loss, x0, 0.7, 5, order=3, inner_steps=3, inner_lr=0.2)  # the order sets the history's shape
-    assert approximate_bdf._bdf_scan._cache_size() == before + 1
 
 
 def test_pytree_x0_matches_flat_array():

@@ -14,7 +14,6 @@ import numpy as np
 import gfbook
 from gfbook import measure
 from gfbook.methods import approximate_bdf, descent, flow
-from gfbook.networks import mlp_init, mlp_loss
 
 
 def new_compiles(jitted, calls) -> int:
@@ -43,20 +42,42 @@ def test_weak_and_strong_times_and_tolerances_share_one_solver_compile():
     assert new_compiles(flow._solve, calls) == 1
 
 
-def test_approx_bdf_inner_step_counts_share_one_compile():
+def test_approx_bdf_step_sizes_and_inner_step_counts_share_one_compile_and_the_order_does_not():
     problem = gfbook.quadratic([1.0, 4.0])
-    calls = [lambda m=m: gfbook.approx_bdf(problem.loss, problem.x0, 0.3, 5, order=2, inner_steps=m, inner_lr=0.5)
-             for m in (0, 1, 2, 8)]
-    assert new_compiles(approximate_bdf._bdf_scan, calls) == 1
+
+    def run(lr, m, inner_lr, order=2):
+        return lambda: gfbook.approx_bdf(problem.loss, problem.x0, lr, 5, order=order, inner_steps=m, inner_lr=inner_lr)
+
+    data = [run(0.3, m, 0.5) for m in (0, 1, 2, 8)] + [run(0.7, 2, 0.2), run(0.7, 3, 0.1)]  # lr, inner_lr, m: data
+    assert new_compiles(approximate_bdf._bdf_scan, data) == 1
+    order_3 = run(0.7, 3, 0.2, order=3)
+    assert new_compiles(approximate_bdf._bdf_scan, [*data, order_3]) == 2  # the order sets the history's shape
     # (that each m still takes m inner steps is tested in test_bdf.py: against numpy loops,
     # GD for m = 1 at order 1, exact BDF for many inner steps, no move for m = 0)
+
+
+def test_two_quadratics_of_one_shape_share_one_compile():
+    # (that each still follows its own closed form is tested in test_descent.py)
+    first = gfbook.quadratic(np.linspace(0.5, 2.0, 7), rotation_seed=1)
+    second = gfbook.quadratic(np.geomspace(0.01, 4.0, 7), rotation_seed=2, x0=np.arange(7.0))
+    calls = [lambda: gfbook.gradient_descent(first.loss, first.x0, 0.3, 13),
+             lambda: gfbook.gradient_descent(second.loss, second.x0, 0.4, 13)]
+    assert new_compiles(descent._descent_scan, calls) == 1
+
+
+def test_network_losses_on_different_data_share_one_compile():
+    params = gfbook.mlp_init(jax.random.key(0), [3, 2], dtype=jnp.float64)
+    calls = [lambda seed=seed: gfbook.gradient_descent(
+        gfbook.mlp_loss(jax.random.normal(jax.random.key(seed), (8, 3)), jnp.zeros(8, int)), params, 0.1, 4)
+        for seed in range(3)]
+    assert new_compiles(descent._descent_scan, calls) == 1
 
 
 def test_network_activations_share_one_compile():
     x = jax.random.normal(jax.random.key(0), (12, 4))
     y = jnp.arange(12) % 3
-    params = mlp_init(jax.random.key(1), [4, 5, 3], dtype=jnp.float64)
-    calls = [lambda a=a: gfbook.gradient_descent(mlp_loss(x, y, activation=a), params, 0.1, 3)
+    params = gfbook.mlp_init(jax.random.key(1), [4, 5, 3], dtype=jnp.float64)
+    calls = [lambda a=a: gfbook.gradient_descent(gfbook.mlp_loss(x, y, activation=a), params, 0.1, 3)
              for a in ("linear", "relu", "tanh")]
     assert new_compiles(descent._descent_scan, calls) == 1
 

@@ -55,17 +55,6 @@ def test_accuracy():
     assert gfbook.accuracy(params, x, jnp.array([0, 1, 1]), "linear") == pytest.approx(2 / 3)
 
 
-def test_losses_on_different_data_share_a_compile():
-    from gfbook.methods.descent import _descent_scan
-
-    params = gfbook.mlp_init(jax.random.key(0), [3, 2], dtype=jnp.float64)
-    before = _descent_scan._cache_size()
-    for seed in range(3):
-        x = jax.random.normal(jax.random.key(seed), (8, 3))
-        gfbook.gradient_descent(gfbook.mlp_loss(x, jnp.zeros(8, int)), params, 0.1, 4)
-    assert _descent_scan._cache_size() - before <= 1
-
-
 def test_mnist1d_is_generated_locally_and_deterministically():
     np.random.seed(123)
     a = gfbook.mnist1d(200)

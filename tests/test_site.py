@@ -9,7 +9,9 @@ anchor; and writes a screenshot of each chapter at desktop and phone widths to
 Needs Chromium (Debian/Ubuntu: ``apt-get install chromium``, which the README's test command
 does where it can); without one the tests are skipped with a message saying so. The site is
 the README's build, ``_build/html``; if it is missing or older than the book's sources it is
-built first.
+built first. The pages to check are those of the table of contents (``_toc.yml``) and the
+pages Sphinx generates; the build must hold exactly these, so that a page missing from the
+build fails its tests and a page the tests do not know of fails the check of the page list.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from pathlib import Path
 from urllib.parse import unquote, urljoin, urlparse
 
 import pytest
+import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 SITE = ROOT / "_build" / "html"
@@ -42,6 +45,33 @@ def chromium() -> str | None:
     return None
 
 
+# Pages Sphinx and its extensions write beside the book's own: the redirect to the first page,
+# the indices (general, Python modules, proofs) and the search page.
+GENERATED = ["index.html", "genindex.html", "py-modindex.html", "prf-prf.html", "search.html"]
+
+
+def toc_pages() -> list[str]:
+    """The book's pages, as the table of contents lists them: its root, then every file entry."""
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
+    files = [toc["root"]]
+
+    def walk(node):
+        if isinstance(node, dict):
+            files.extend([node["file"]] if "file" in node else [])
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(toc)
+    return [re.sub(r"\.(md|ipynb)$", "", file) + ".html" for file in files]
+
+
+PAGES = toc_pages() + GENERATED
+CHAPTERS = [name for name in PAGES if name.startswith("chapters/")]
+
+
 def pages() -> list[Path]:
     return sorted(p for p in SITE.rglob("*.html") if not {"_static", "_sources", "_images"} & set(p.relative_to(SITE).parts))
 
@@ -55,7 +85,17 @@ def ensure_built() -> None:
         index.touch()
 
 
-# --- static checks: every internal link and anchor resolves ----------------------------------------
+# --- static checks: the build has the pages, and every internal link and anchor resolves ------------
+
+
+def test_the_build_has_every_page_of_the_table_of_contents_and_no_unchecked_page():
+    ensure_built()
+    entries = re.findall(r"^\s*(?:- )?(?:root|file):", (ROOT / "_toc.yml").read_text(encoding="utf-8"), re.MULTILINE)
+    assert len(set(toc_pages())) == len(entries) > 1, "the pages read from _toc.yml are not its entries, line by line"
+    built = {path.relative_to(SITE).as_posix() for path in pages()}
+    missing, unchecked = sorted(set(PAGES) - built), sorted(built - set(PAGES))
+    assert not missing, f"pages of the table of contents missing from the build in {SITE}: {missing}"
+    assert not unchecked, f"pages the browser tests do not check (add them to GENERATED): {unchecked}"
 
 
 class _Links(HTMLParser):
@@ -201,9 +241,6 @@ def browser_report():
     return report
 
 
-PAGES = [p.relative_to(SITE).as_posix() for p in pages()] if SITE.exists() else ["index.html"]
-
-
 @pytest.mark.parametrize("name", PAGES)
 def test_page_loads_offline_without_errors(browser_report, name):
     entry = browser_report[name]
@@ -231,9 +268,8 @@ def test_no_serious_accessibility_violations(browser_report, name):
 
 
 def test_chapters_have_mathematics_and_figures(browser_report):
-    for name, entry in browser_report.items():
-        if name.startswith("chapters/"):
-            assert entry["math"] > 50 and entry["image_count"] >= 3, name
+    for name in CHAPTERS:
+        assert browser_report[name]["math"] > 50 and browser_report[name]["image_count"] >= 3, name
 
 
 def test_search_finds_gradient_flow(browser_report):
@@ -241,10 +277,9 @@ def test_search_finds_gradient_flow(browser_report):
 
 
 def test_screenshots_are_written(browser_report):
-    chapters = [p for p in pages() if p.parent.name == "chapters"]
-    for path in chapters:
+    for name in CHAPTERS:
         for width in WIDTHS:
-            assert (SHOTS / f"{path.stem}-{width}.png").stat().st_size > 10_000
+            assert (SHOTS / f"{Path(name).stem}-{width}.png").stat().st_size > 10_000
 
 
 def test_mathjax_is_served_from_the_build():
