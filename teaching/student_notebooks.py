@@ -23,6 +23,7 @@ from pathlib import Path
 from gfbook.exercises import exercises
 from teaching.notebooks import ROOT, SOLUTION_END, SOLUTION_START, chapters, load, save, source
 
+
 def placeholder_cells(label: str, cell_id: str) -> list[dict]:
     """The note, the answer cell and (for a checked exercise) the check cell replacing a solution."""
     exercise = exercises().get(label)
