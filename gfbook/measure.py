@@ -249,7 +249,7 @@ def _corridor_ratio(loss: Partial, x: Any) -> jax.Array:
     return jnp.sqrt(squared_norm(_hvp(loss, x, g)) / squared_norm(g))
 
 
-# --------------------------------------------------------------------------- rates
+# --------------------------------------------------------------------------- fitted rates
 
 
 def fit_linear_rate(values: Any, *, window: Any) -> tuple[float, float]:
