@@ -4,13 +4,13 @@ The book does not write its own reference ODE solver: it calls diffrax
 (Kidger, 2021) with tight tolerances. Two solvers are used:
 
 * ``diffrax.Dopri8()``, an explicit 8th-order Runge--Kutta method, for non-stiff
-  problems (the default of :func:`integrate`);
+  problems (the default of :func:`~gfbook.integrate`);
 * ``diffrax.Kvaerno5()``, an implicit L-stable method, for stiff ones. Its embedded
   error estimate is optimistic on the stiff quadratics we measured (global error
-  about 100x the tolerance), so :func:`gradient_flow` runs it at 1/100 of the
+  about 100x the tolerance), so :func:`~gfbook.gradient_flow` runs it at 1/100 of the
   requested tolerances.
 
-:func:`gradient_flow` first tries the explicit solver with a budget of
+:func:`~gfbook.gradient_flow` first tries the explicit solver with a budget of
 ``EXPLICIT_STEP_BUDGET`` steps. A stiff flow -- one where
 :math:`\lambda_{\max}(\nabla^2 L)\,(t_{\text{end}} - t_0)` is large, so an explicit method
 needs that many steps just to stay stable -- exhausts the budget, and the flow is then
@@ -159,7 +159,7 @@ def gradient_flow(
     r"""The gradient flow of ``loss`` from ``x0``, reported at the times ``ts``.
 
     Solves :math:`\dot x(t) = -\nabla L(x(t))`, :math:`x(t_0) = x_0`, with
-    :func:`integrate`. With ``solver=None`` it tries Dopri8 within
+    :func:`~gfbook.integrate`. With ``solver=None`` it tries Dopri8 within
     ``EXPLICIT_STEP_BUDGET`` steps and, if the flow is too stiff for that (and has
     at most ``STIFF_MAX_SIZE`` unknowns), solves it with Kvaerno5 at 1/100 of the
     tolerances (see the module notes). Either way
