@@ -282,6 +282,20 @@ def test_screenshots_are_written(browser_report):
             assert (SHOTS / f"{Path(name).stem}-{width}.png").stat().st_size > 10_000
 
 
+def test_the_api_page_has_an_entry_for_every_public_name():
+    # the names come from the package's __all__ (the build warns, an error under -W, if one is left
+    # off); here the built page is read: every entry exists under the name a reader uses
+    import gfbook
+    import gfbook.exercises
+    import gfbook.plotting
+
+    ensure_built()
+    ids = parsed(SITE / "api.html").ids
+    modules = (gfbook, gfbook.plotting, gfbook.exercises)
+    names = [f"{module.__name__}.{name}" for module in modules for name in module.__all__]
+    assert not [name for name in names if name not in ids], "public names without an entry on the API page"
+
+
 def test_mathjax_is_served_from_the_build():
     ensure_built()
     assert (SITE / "_static" / "mathjax" / "tex-chtml.js").exists()
