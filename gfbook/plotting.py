@@ -18,26 +18,50 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.colors import LogNorm
 
-__all__ = ["loglog_fit", "loss_contours", "new_figure", "plot_path", "sweep_heatmap", "use_style"]
+from gfbook._checks import check_choice, check_count
+
+__all__ = ["legend_below", "loglog_fit", "loss_contours", "new_figure", "plot_path", "sweep_heatmap", "use_style"]
+
+# The figure-size convention. The book's content column is 672 CSS pixels wide on a laptop
+# (1280 px window). Figures are PNGs at DPI dots per inch, FULL_WIDTH inches wide: 972 px,
+# shown at 672 px, a scale of 0.69, so that text set at MIN_FONT_PT points is drawn at
+# MIN_FONT_PT * DPI/72 * 0.69 = 12.4 px, more than 9 points at the browser's 96 px per inch.
+# tests/test_site.py measures every figure's rendered width against these numbers.
+DPI = 144
+"""Dots per inch of the book's figures (twice a screen's 72 points per inch: sharp when scaled)."""
+FULL_WIDTH = 6.75
+"""Inches: the width of a figure that fills the content column (one panel, or two side by side)."""
+HALF_WIDTH = FULL_WIDTH / 2
+"""Inches: the width of a single small panel (shown at its own size, about 3/4 of the column)."""
+MIN_FONT_PT = 9
+"""Points: the smallest text in a figure (tick labels and legends); labels and titles are larger."""
+COLUMN_PX = 672
+"""CSS pixels: the content column at a 1280 px window, which FULL_WIDTH * DPI pixels are scaled to."""
 
 STYLE = {
-    "figure.figsize": (6.4, 4.0),
-    "figure.dpi": 100,
+    "figure.figsize": (FULL_WIDTH, 3.6),
+    "figure.dpi": DPI,
+    "savefig.dpi": DPI,
+    "font.size": 10,
     "axes.grid": True,
     "grid.alpha": 0.3,
     "axes.spines.top": False,
     "axes.spines.right": False,
-    "axes.titlesize": 12,
-    "axes.labelsize": 11,
-    "legend.fontsize": 9,
+    "axes.titlesize": 11,
+    "axes.labelsize": 10,
+    "xtick.labelsize": MIN_FONT_PT,
+    "ytick.labelsize": MIN_FONT_PT,
+    "legend.fontsize": MIN_FONT_PT,
+    "legend.title_fontsize": MIN_FONT_PT,
     "legend.frameon": False,
-    "lines.linewidth": 1.8,
+    "lines.linewidth": 1.6,
     "mathtext.fontset": "cm",
+    "axes.formatter.use_mathtext": True,
     "axes.prop_cycle": mpl.cycler(
         color=["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000"]
     ),
 }
-"""The book's Matplotlib settings: a colour-blind-safe palette (Okabe--Ito) and light grids."""
+"""The book's Matplotlib settings: the sizes above, a colour-blind-safe palette (Okabe--Ito), light grids."""
 
 
 def use_style() -> None:
@@ -109,11 +133,47 @@ def loglog_fit(
     return ax
 
 
-def new_figure(ncols: int = 1, *, width: float | None = None, height: float = 4.0, **kwargs):
-    """A figure with ``ncols`` side-by-side axes in the book's style (returns ``fig, axes``)."""
+def new_figure(panels: int = 1, *, width: str = "full", height: float | None = None, **kwargs):
+    """A figure in the book's style with ``panels`` axes, at most two side by side (returns ``fig, axes``).
+
+    ``width="full"`` fills the content column (``FULL_WIDTH``): one panel, or rows of two
+    half-width panels; ``width="half"`` is one small panel (``HALF_WIDTH``). ``height`` is the
+    height of one row in inches (default: 3.6 for one panel, 3.0 for a row of two). With more
+    than one panel, ``axes`` is a flat array in reading order, so ``axes[2]`` is the first panel
+    of the second row; a row left with one panel is not drawn. Other keywords go to
+    ``plt.subplots`` (``sharey=True``, say).
+    """
+    panels = check_count("panels", panels, minimum=1)
+    check_choice("width", width, ("full", "half"))
+    if width == "half" and panels > 1:
+        raise ValueError(f"panels must be 1 for a half-width figure, got {panels}")
     use_style()
-    width = width or (6.4 if ncols == 1 else 4.8 * ncols)
-    return plt.subplots(1, ncols, figsize=(width, height), layout="constrained", **kwargs)
+    cols, rows = min(panels, 2), -(-panels // 2)
+    row_height = height or (3.6 if panels == 1 else 3.0)
+    fig_width = FULL_WIDTH if width == "full" else HALF_WIDTH
+    fig, axes = plt.subplots(rows, cols, figsize=(fig_width, row_height * rows), layout="constrained", squeeze=False,
+                             **kwargs)
+    axes = axes.ravel()
+    for extra in axes[panels:]:
+        extra.remove()
+    return fig, (axes[0] if panels == 1 else axes[:panels])
+
+
+def legend_below(target: Any, *, ncols: int = 2, **kwargs):
+    """A legend outside the data: under an ``Axes``, or at the bottom of a whole ``Figure``.
+
+    For a figure, the entries are those of all its axes (each label once), so panels that share
+    their curves share one legend. Constrained layout makes room for it.
+    """
+    if isinstance(target, Axes):
+        return target.legend(loc="upper center", bbox_to_anchor=(0.5, -0.18), ncols=ncols, **kwargs)
+    handles, labels = [], []
+    for ax in target.axes:
+        for handle, label in zip(*ax.get_legend_handles_labels(), strict=True):
+            if label not in labels:
+                handles.append(handle)
+                labels.append(label)
+    return target.legend(handles, labels, loc="outside lower center", ncols=ncols, **kwargs)
 
 
 def sweep_heatmap(
