@@ -158,3 +158,18 @@ def test_ci_runs_exactly_the_readme_commands():
     assert len(commands) == 2, "the README gives one build command and one test command"
     ci = [line for line in (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines() if line.startswith("python3")]
     assert ci == commands, ".ci/run runs the README's build command, then its test command, verbatim"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_a_chapter_says_where_to_get_what_gfbook_does_not_install(path):
+    # A reader who installs gfbook alone has its dependencies (pyproject.toml) and the standard
+    # library; any other import must say, on its line, how to install it.
+    import tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    installed = {re.split(r"[<>=!~ \[;]", dep)[0].replace("-", "_") for dep in project["dependencies"]}
+    installed |= {"gfbook", "jaxlib"} | set(sys.stdlib_module_names)
+    code = text(load(path), "code")
+    for line in re.findall(r"^(?:import|from) \w+.*$", code, re.M):
+        module = line.split()[1].split(".")[0]
+        assert module in installed or "pip install" in line, f"{path.name}: '{line}' needs a note on how to install it"
