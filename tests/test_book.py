@@ -173,3 +173,24 @@ def test_a_chapter_says_where_to_get_what_gfbook_does_not_install(path):
     for line in re.findall(r"^(?:import|from) \w+.*$", code, re.M):
         module = line.split()[1].split(".")[0]
         assert module in installed or "pip install" in line, f"{path.name}: '{line}' needs a note on how to install it"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_code_fits_the_column(path):
+    # 88 characters fit the content column of the website (chapters/ruff.toml sets ruff's limit);
+    # the hidden Colab cell is never shown
+    shown = [cell for cell in load(path)["cells"] if cell["cell_type"] == "code"
+             and "remove-cell" not in cell["metadata"].get("tags", [])]
+    long = [line for cell in shown for line in source(cell).splitlines() if len(line) > 88]
+    assert not long, f"{path.name}: {len(long)} code lines over 88 characters, e.g. {long[0]!r}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_plotting_cells_are_folded(path):
+    # where the figure is the point, its code is one click away: the page shows prose, maths,
+    # figures and the cells that state a claim and assert it
+    for cell in load(path)["cells"]:
+        tags = cell["metadata"].get("tags", [])
+        if cell["cell_type"] == "code" and "plotting.new_figure(" in source(cell):
+            assert {"hide-input", "remove-input"} & set(tags), f"{path.name}: {source(cell)[:60]!r} is not folded"
+            assert "assert " not in source(cell), f"{path.name}: a folded plotting cell hides an assert"
