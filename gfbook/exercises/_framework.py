@@ -38,18 +38,21 @@ class Exercise:
     def names(self) -> tuple[str, ...]:
         return (*self.answers, *self.context)
 
-    def call(self, *, strict: bool = False) -> str:
-        """The code that runs this check in a notebook (wrapped at 100 characters).
+    def call(self, *, strict: bool = False, width: int = 88) -> str:
+        """The code that runs this check in a notebook, wrapped to ``width`` characters (the book's column).
 
         ``strict=True`` gives the call that ends a worked solution in the book.
         """
-        lines, line = [], f'check("{self.label}",'
-        for name in self.names:
-            if len(line) + len(name) * 2 + 3 > 100:
+        args = [f'"{self.label}"', *(f"{name}={name}" for name in self.names), *(["strict=True"] if strict else [])]
+        lines, line = [], "check("
+        for i, arg in enumerate(args):
+            piece = arg + (")" if i == len(args) - 1 else ",")
+            if len(line) + 1 + len(piece) > width and line.strip():
                 lines.append(line)
-                line = "     "
-            line += f" {name}={name},"
-        return "\n".join([*lines, line[:-1] + (", strict=True)" if strict else ")")])
+                line = " " * len("check(") + piece
+            else:
+                line += ("" if line.endswith("(") else " ") + piece
+        return "\n".join([*lines, line])
 
 
 @dataclass(frozen=True)
