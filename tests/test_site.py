@@ -32,10 +32,13 @@ import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
-SITE = ROOT / "_build" / "html"
+# GFBOOK_SITE=DIR checks a site built elsewhere (an older build, say) as it is, without building
+SITE = Path(os.environ.get("GFBOOK_SITE") or ROOT / "_build" / "html")
 SHOTS = ROOT / "_build" / "screenshots"
 SOURCES = ["_config.yml", "_toc.yml", "references.bib", "*.md", "chapters/*.ipynb", "gfbook/**/*.py"]
 WIDTHS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
+# Searches whose result summaries are checked for raw TeX ("sharpness" is written in formulas).
+SEARCHES = ["gradient flow", "sharpness"]
 
 
 def chromium() -> str | None:
@@ -77,6 +80,8 @@ def pages() -> list[Path]:
 
 
 def ensure_built() -> None:
+    if os.environ.get("GFBOOK_SITE"):
+        return
     newest = max(p.stat().st_mtime for pattern in SOURCES for p in ROOT.glob(pattern) if p.name != "README.md")
     index = SITE / "index.html"
     if not index.exists() or index.stat().st_mtime < newest:
@@ -140,17 +145,27 @@ def test_every_internal_link_and_anchor_resolves():
 
 # --- the browser ------------------------------------------------------------------------------------
 
+# Raw TeX in the rendered text: delimiters MathJax did not take, commands (\alpha, \text, \_, \,),
+# subscripts and superscripts with braces.
+RAW_TEX = r"\\\(|\\\[|\$\$|\$[^\s$][^$]*[^\s$]\$|\\[a-zA-Z]+|\\[_{}%&#,;:!|]|[_^]\{"
+# Sentences about how the book was made (design notes: "the book speaks of mathematics").
+MAKING_OF = r"not available to us|full text of the paper|could not be (?:read|fetched)"
+
 PAGE_REPORT = r"""
-() => {
+([rawTeX, makingOf]) => {
   const skip = "pre, code, script, style, textarea, mjx-container, .highlight";
   const raw = [];
+  const rawPattern = new RegExp(rawTeX);
   const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
   for (let node = walker.nextNode(); node; node = walker.nextNode()) {
     if (node.parentElement && node.parentElement.closest(skip)) continue;
     const text = node.textContent;
-    if (/\\\(|\\\[|\$\$|\$[^\s$][^$]*[^\s$]\$|\\[a-zA-Z]{2,}|[_^]\{/.test(text)) raw.push(text.trim().slice(0, 80));
+    if (rawPattern.test(text)) raw.push(text.trim().slice(0, 80));
   }
   const images = [...document.images].filter(img => !img.complete || img.naturalWidth === 0).map(img => img.src);
+  const visible = (el) => el.getClientRects().length > 0 && getComputedStyle(el).visibility !== "hidden";
+  const text = [...document.body.querySelectorAll(":scope > :not(script):not(style)")].map(el => el.textContent).join(" ");
+  const sidebar = [...document.querySelectorAll(".bd-sidebar-primary nav.bd-links a")].filter(visible);
   return {
     math: document.querySelectorAll(".math").length,
     unrendered: document.querySelectorAll(".math:not(:has(mjx-container))").length,
@@ -158,7 +173,80 @@ PAGE_REPORT = r"""
     raw: raw.slice(0, 10),
     images: images,
     image_count: document.images.length,
+    making_of: [...text.matchAll(new RegExp(`.{0,40}(?:${makingOf}).{0,40}`, "gi"))].map(m => m[0].trim()),
+    // characters a browser draws from an emoji font (a box where none is installed)
+    emoji: [...new Set(text.match(/\p{Emoji_Presentation}/gu) || [])],
+    search_fields: [...document.querySelectorAll(".search-button-field")].filter(visible).length,
+    header_search: [...document.querySelectorAll(".bd-header .search-button-field, .bd-header .bd-search")]
+      .filter(visible).length,
+    sidebar_bottom: sidebar.length ? sidebar[sidebar.length - 1].getBoundingClientRect().bottom : null,
+    viewport_height: window.innerHeight,
+    toc_paths: [...document.querySelectorAll(".bd-sidebar-secondary .page-toc a")]
+      .filter(a => a.querySelector(".xref") || /[\w-]+\/\d\d_[\w-]+|\.(?:md|ipynb)\b/.test(a.textContent))
+      .map(a => a.textContent.trim()),
   };
+}
+"""
+
+# What a reader sees of code, outputs, tables, display mathematics and figures at the current window
+# width: what overflows its box (and whether it scrolls, with a scroll cue), and each chapter figure's
+# natural and rendered width. benchmarks/reading.py prints the same measurements for a whole site.
+READING_REPORT = r"""
+() => {
+  const text = (el) => (el.textContent || "").trim().replace(/\s+/g, " ").slice(0, 70);
+  const px = (value) => parseFloat(value) || 0;
+  const article = document.querySelector("article.bd-article") || document.body;
+  const style = getComputedStyle(article);
+  const column = article.clientWidth - px(style.paddingLeft) - px(style.paddingRight);
+  const overflows = (el) => el.scrollWidth > el.clientWidth + 1;
+  const scrolls = (el) => ["auto", "scroll"].includes(getComputedStyle(el).overflowX);
+  const cue = (el) => {  // a gradient or a shadow on the scrolling box (see _static/gfbook.css)
+    const style = getComputedStyle(el);
+    return style.backgroundImage.includes("gradient") || style.boxShadow !== "none";
+  };
+  const overflow = [];
+  for (const [kind, selector] of [["code", "div.cell_input pre"], ["output", "div.cell_output pre"]]) {
+    for (const el of article.querySelectorAll(selector)) {
+      if (overflows(el)) overflow.push({kind, text: text(el), content: el.scrollWidth, box: el.clientWidth});
+    }
+  }
+  const tables = [];
+  for (const table of article.querySelectorAll("table")) {
+    // a table scrolls itself (display: block) or inside its parent (the theme's scrolling container)
+    const box = table.parentElement;
+    const width = Math.round(table.getBoundingClientRect().width);
+    const self = overflows(table) && scrolls(table);
+    if (self || width > box.clientWidth + 1 || width > column + 1) {
+      const scroller = self ? table : scrolls(box) ? box : null;
+      tables.push({text: text(table), content: self ? table.scrollWidth : width, box: (scroller || box).clientWidth,
+                   clipped: !scroller, scrolls: Boolean(scroller), cue: Boolean(scroller && cue(scroller))});
+    }
+  }
+  const tex = (box) => {
+    try { return MathJax.startup.document.getMathItemsWithin(box)[0].math.trim().replace(/\s+/g, " ").slice(0, 70); }
+    catch (error) { return text(box); }
+  };
+  const display = [];
+  const equations = article.querySelectorAll("div.math");
+  for (const box of equations) {
+    const jax = box.querySelector("mjx-container");
+    if (!jax) continue;
+    const clipped = (overflows(box) && !scrolls(box)) || (overflows(jax) && !scrolls(jax));
+    const scroller = [jax, box].find(el => overflows(el) && scrolls(el));
+    if (clipped || scroller) {
+      const measured = scroller || box;
+      display.push({tex: tex(box), content: measured.scrollWidth, box: measured.clientWidth, clipped,
+                    scrolls: Boolean(scroller), cue: Boolean(scroller && cue(scroller))});
+    }
+  }
+  const figures = [...article.querySelectorAll("div.cell_output img")].map(img => ({
+    src: img.src.split("/").pop().slice(0, 16), natural: img.naturalWidth,
+    rendered: Math.round(img.getBoundingClientRect().width * 10) / 10,
+  }));
+  return {width: window.innerWidth, column: Math.round(column), overflow, tables, display, figures,
+          code_count: article.querySelectorAll("div.cell_input pre").length,
+          output_count: article.querySelectorAll("div.cell_output pre").length,
+          equation_count: equations.length};
 }
 """
 
@@ -211,14 +299,14 @@ def browser_report():
             redirect = re.search(r'http-equiv="Refresh" content="0; url=([^"]+)"', path.read_text(encoding="utf-8"))
             if redirect:  # index.html only forwards to the first page, which is checked on its own
                 entry.update(redirect=redirect.group(1), math=0, unrendered=0, errors=[], raw=[], images=[], axe=[],
-                             axe_details=[])
+                             axe_details=[], making_of=[], emoji=[], toc_paths=[], search_fields=None, reading={})
                 assert (path.parent / redirect.group(1)).exists(), f"{name} redirects to a missing page"
                 context.close()
                 continue
             page.goto(urljoin(base, name), wait_until="load")
             page.wait_for_load_state("networkidle")
             page.evaluate("() => window.MathJax && MathJax.startup ? MathJax.startup.promise : null")
-            entry.update(page.evaluate(PAGE_REPORT))
+            entry.update(page.evaluate(PAGE_REPORT, [RAW_TEX, MAKING_OF]))
             console, failed = list(entry["console"]), list(entry["failed"])
             violations = axe.run(page).response["violations"]
             entry["console"], entry["failed"] = console, failed  # axe's own requests (it refetches stylesheets) not counted
@@ -226,16 +314,25 @@ def browser_report():
                                     for node in v["nodes"] if node.get("any")]
             entry["axe"] = [f"{v['id']} ({v['impact']}): {v['help']} -- {len(v['nodes'])} nodes, "
                             f"e.g. {v['nodes'][0]['target']}" for v in violations if v["impact"] in ("serious", "critical")]
-            if name.startswith("chapters/"):
-                for width, viewport in WIDTHS.items():
-                    page.set_viewport_size(viewport)
+            entry["reading"] = {}
+            for width, viewport in WIDTHS.items():
+                page.set_viewport_size(viewport)
+                entry["reading"][width] = page.evaluate(READING_REPORT)
+                if name.startswith("chapters/"):
                     page.screenshot(path=SHOTS / f"{Path(name).stem}-{width}.png")
             context.close()
         context = browser.new_context()
         page = context.new_page()
-        page.goto(urljoin(base, "search.html?q=gradient+flow"), wait_until="load")
-        page.wait_for_function("() => document.querySelectorAll('#search-results li').length > 0", timeout=20_000)
-        report["search: gradient flow"] = page.locator("#search-results li").count()
+        for query in SEARCHES:
+            page.goto(urljoin(base, f"search.html?q={query.replace(' ', '+')}"), wait_until="load")
+            page.wait_for_function("() => document.querySelectorAll('#search-results li').length > 0", timeout=20_000)
+            page.wait_for_function("() => /Search finished/.test(document.querySelector('#search-results').textContent)",
+                                   timeout=20_000)
+            page.wait_for_load_state("networkidle")  # the summaries are fetched page by page
+            report[f"search: {query}"] = {
+                "results": page.locator("#search-results li").count(),
+                "summaries": page.eval_on_selector_all("#search-results p.context", "ps => ps.map(p => p.textContent)"),
+            }
         browser.close()
     server.shutdown()
     return report
@@ -267,13 +364,113 @@ def test_no_serious_accessibility_violations(browser_report, name):
     assert not browser_report[name]["axe"], "\n".join(browser_report[name]["axe"] + browser_report[name]["axe_details"][:5])
 
 
+# --- reading: what overflows, what is too small to read, what a reader should not see -----------------
+
+
+def _reading(browser_report, name, width):
+    reading = browser_report[name]["reading"]
+    if not reading:
+        pytest.skip(f"{name} only redirects to another page")
+    return reading[width]
+
+
+def _listing(items, keys=("text", "tex", "content", "box")):
+    return "\n".join("  " + ", ".join(f"{key}={item[key]!r}" for key in keys if key in item) for item in items[:12])
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_code_outputs_and_tables_fit_the_column_at_desktop_width(browser_report, name):
+    """At 1280 px no code cell, printed output or table is wider than its box (nothing to scroll sideways)."""
+    reading = _reading(browser_report, name, "desktop")
+    wide = reading["overflow"] + [table | {"kind": "table"} for table in reading["tables"]]
+    assert not wide, (f"{len(wide)} code cells, outputs or tables wider than their box at {reading['width']} px "
+                      f"(content and box widths in px):\n" + _listing(wide, ("kind", "text", "content", "box")))
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_display_mathematics_fits_at_desktop_width(browser_report, name):
+    """At 1280 px no display equation is wider than its box: neither clipped nor left to scroll."""
+    reading = _reading(browser_report, name, "desktop")
+    assert not reading["display"], (f"{len(reading['display'])} of {reading['equation_count']} display equations wider "
+                                    f"than their box at {reading['width']} px:\n" + _listing(reading["display"]))
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_wide_mathematics_and_tables_scroll_with_a_cue_on_a_phone(browser_report, name):
+    """At 390 px a display equation or table wider than the screen scrolls (never clipped) and shows a scroll cue."""
+    reading = _reading(browser_report, name, "phone")
+    wide = reading["display"] + reading["tables"]
+    clipped = [item for item in wide if item["clipped"] or not item["scrolls"]]
+    no_cue = [item for item in wide if item["scrolls"] and not item["cue"]]
+    assert not clipped, f"clipped at {reading['width']} px (overflow-x is not auto):\n" + _listing(clipped)
+    assert not no_cue, f"scrolling without a scroll cue at {reading['width']} px (_static/gfbook.css):\n" + _listing(no_cue)
+
+
+@pytest.mark.parametrize("name", CHAPTERS)
+def test_figures_are_legible_and_fit_the_column(browser_report, name):
+    """Each figure is shown at a scale where its smallest text is at least 12 px (9 pt), and no wider than the column.
+
+    gfbook.plotting draws the smallest text at MIN_FONT_PT points in a PNG of DPI dots per inch, so
+    MIN_FONT_PT * DPI / 72 pixels high in the image; shown at rendered / natural width, that text is
+    12 px or more when the ratio is at least 12 / (MIN_FONT_PT * DPI / 72).
+    """
+    from gfbook.plotting import DPI, MIN_FONT_PT
+
+    reading = _reading(browser_report, name, "desktop")
+    figures = [figure for figure in reading["figures"] if figure["natural"]]
+    assert figures, f"no figures measured on {name}"
+    minimum = 12 / (MIN_FONT_PT * DPI / 72)
+    small = [f"{f['src']}: {f['natural']} px shown at {f['rendered']} px, smallest text "
+             f"{f['rendered'] / f['natural'] * MIN_FONT_PT * DPI / 72:.1f} px" for f in figures
+             if f["rendered"] / f["natural"] < minimum - 1e-9]
+    wide = [f"{f['src']}: {f['rendered']} px" for f in figures if f["rendered"] > reading["column"] + 1]
+    assert not small, f"figures whose smallest text is under 12 px at {reading['width']} px:\n" + "\n".join(small)
+    assert not wide, f"figures wider than the {reading['column']} px column:\n" + "\n".join(wide)
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_no_sentence_about_how_the_book_was_made(browser_report, name):
+    assert not browser_report[name]["making_of"], browser_report[name]["making_of"]
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_no_character_that_needs_an_emoji_font(browser_report, name):
+    # without an emoji font installed (common on Linux) these show as an empty box
+    assert not browser_report[name]["emoji"], browser_report[name]["emoji"]
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_right_hand_contents_lists_titles_not_paths(browser_report, name):
+    # a cross-reference in a heading shows its raw target in the page's contents
+    assert not browser_report[name]["toc_paths"], browser_report[name]["toc_paths"]
+
+
+@pytest.mark.parametrize("name", [page for page in PAGES if page not in ("index.html", "search.html")])
+def test_one_search_box_and_the_whole_sidebar_above_the_fold(browser_report, name):
+    entry = browser_report[name]
+    assert entry["header_search"] == 0, "a search box in the header bar (html_theme_options: navbar_persistent: [])"
+    assert entry["search_fields"] == 1, f"{entry['search_fields']} search boxes"
+    assert entry["sidebar_bottom"] <= entry["viewport_height"], (
+        f"the sidebar's last entry ends at {entry['sidebar_bottom']:.0f} px, below the {entry['viewport_height']} px window")
+
+
 def test_chapters_have_mathematics_and_figures(browser_report):
     for name in CHAPTERS:
         assert browser_report[name]["math"] > 50 and browser_report[name]["image_count"] >= 3, name
 
 
 def test_search_finds_gradient_flow(browser_report):
-    assert browser_report["search: gradient flow"] > 0
+    assert browser_report["search: gradient flow"]["results"] > 0
+
+
+def test_search_summaries_show_no_raw_tex(browser_report):
+    # Sphinx makes a result's summary from the page's HTML, where formulas are TeX source;
+    # _static/gfbook-search.js turns them into plain text first
+    for query in SEARCHES:
+        summaries = browser_report[f"search: {query}"]["summaries"]
+        assert summaries, f"no result summaries for {query!r}"
+        raw = [summary[:120] for summary in summaries if re.search(RAW_TEX, summary)]
+        assert not raw, f"raw TeX in the summaries of a search for {query!r}: {raw}"
 
 
 def test_screenshots_are_written(browser_report):
@@ -294,6 +491,16 @@ def test_the_api_page_has_an_entry_for_every_public_name():
     modules = (gfbook, gfbook.plotting, gfbook.exercises)
     names = [f"{module.__name__}.{name}" for module in modules for name in module.__all__]
     assert not [name for name in names if name not in ids], "public names without an entry on the API page"
+
+
+def test_the_execution_page_names_the_machine_its_times_were_measured_on():
+    ensure_built()
+    page = re.sub(r"<[^>]+>", " ", (SITE / "execution.html").read_text(encoding="utf-8"))
+    page = " ".join(page.split())
+    measured = re.search(r"Measured on (one machine: .+?, \d+ cores available to the build|more than one machine)", page)
+    assert measured or "are not shown" in page, "the execution page shows times without their machine (_ext/gfbook_site.py)"
+    for chapter in CHAPTERS:
+        assert f'href="{chapter}"' in (SITE / "execution.html").read_text(encoding="utf-8"), chapter
 
 
 def test_mathjax_is_served_from_the_build():
