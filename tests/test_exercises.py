@@ -145,7 +145,9 @@ def test_placeholders_fail_with_a_helpful_message(label):
 def test_missing_names_are_reported(label):
     exercise = exercises()[label]
     result = check_namespace(label, {})
-    assert not result and "not defined" in result.message and f"`{exercise.names[0]}`" in result.message
+    first = (*exercise.context, *exercise.parameters, *exercise.answers)[0]  # the chapter's names are run first
+    assert not result and "not defined" in result.message and f"`{first}`" in result.message
+    assert result.score == 0 and set(result.parts) == set(exercise.answers)
 
 
 def test_every_exercise_with_code_has_a_check_called_by_its_solution():
@@ -184,3 +186,82 @@ def test_a_check_that_raises_is_reported_not_propagated():
 def test_bad_calls_name_the_argument(call, error, match):
     with pytest.raises(error, match=match):
         call()
+
+
+# --- the framework: partial credit, parameters drawn per student, hidden checks --------------------
+
+
+@pytest.fixture
+def toy():
+    """A throwaway exercise with two answers, one parameter and weights, removed after the test."""
+    from gfbook.exercises import _framework as framework
+
+    @framework.exercise("ex-toy", answers={"a": "a number", "b": "a function"},
+                        parameters={"scale": framework.Parameter(2.0, (3.0, 5.0, 7.0), "a scale")},
+                        weights={"b": 3})
+    def _toy(a, b, scale):
+        with framework.part("a"):
+            framework.close("a", framework.number("a", a), scale, rtol=1e-12)
+        with framework.part("b"):
+            x = framework.probe_rng().normal()
+            framework.close("b(x)", framework.function("b", b)(x), scale * x, rtol=1e-12)
+
+    yield framework.REGISTRY["ex-toy"]
+    framework.REGISTRY.pop("ex-toy")
+    framework.HIDDEN.pop("ex-toy", None)
+
+
+def test_partial_credit_counts_each_answer_with_its_weight(toy):
+    both = check("ex-toy", a=2.0, b=lambda x: 2 * x, scale=2.0)
+    assert both and both.score == both.points == toy.points == 4
+    only_b = check("ex-toy", a=1.0, b=lambda x: 2 * x, scale=2.0)
+    assert not only_b and only_b.score == 3 and only_b.parts["b"].passed and not only_b.parts["a"].passed
+    assert "(1 of 2 answers right)" in repr(only_b) and "`a`" in only_b.message and "b(x)" not in only_b.message
+
+
+def test_an_answer_left_out_or_raising_fails_alone(toy):
+    def broken(x):
+        raise ZeroDivisionError("no")
+
+    result = check_namespace("ex-toy", {"a": 2.0, "b": ..., "scale": 2.0})
+    assert result.score == 1 and "placeholder" in result.parts["b"].message
+    result = check_namespace("ex-toy", {"b": broken, "scale": 2.0})
+    assert result.score == 0 and "not defined" in result.parts["a"].message
+    assert "ZeroDivisionError" in result.parts["b"].message
+
+
+def test_parameters_are_drawn_per_student_and_change_the_reference(toy):
+    draws = {student: toy.draw(student, "course secret") for student in ("ana", "ben", "chloe", "dan", "eve")}
+    assert draws["ana"] == toy.draw("ana", "course secret"), "the same student always gets the same values"
+    assert {d["scale"] for d in draws.values()} <= {3.0, 5.0, 7.0} and len({d["scale"] for d in draws.values()}) > 1
+    assert {s: toy.draw(s, "another secret") for s in draws} != draws, "another course's secret, other values"
+    scale = draws["ana"]["scale"]
+    assert check("ex-toy", a=scale, b=lambda x: scale * x, scale=scale)
+    assert not check("ex-toy", a=2.0, b=lambda x: 2 * x, scale=scale), "the book's answer is not this student's"
+    assert toy.parameter_cell(draws["ana"]) == f"scale = {scale!r}  # a scale"
+
+
+def test_probe_inputs_follow_the_seed_and_hidden_checks_run_only_when_asked(toy):
+    from gfbook.exercises import _framework as framework
+
+    seen = []
+
+    def spy(x):
+        seen.append(x)
+        return 2 * x
+
+    framework.evaluate(toy, {"a": 2.0, "b": spy, "scale": 2.0}, seed=1)
+    framework.evaluate(toy, {"a": 2.0, "b": spy, "scale": 2.0}, seed=2)
+    framework.evaluate(toy, {"a": 2.0, "b": spy, "scale": 2.0})
+    assert len(set(seen)) == 3
+
+    @framework.hidden("ex-toy")
+    def _stricter(a, b, scale):
+        with framework.part("b"):
+            framework.close("b(0)", b(0.0), 1.0, atol=0.0)  # no right answer passes: shows the hidden check ran
+
+    values = {"a": 2.0, "b": lambda x: 2 * x, "scale": 2.0}
+    assert framework.evaluate(toy, values)
+    assert framework.evaluate(toy, values, hidden=True).score == 1
+    with pytest.raises(TypeError, match="must take"):
+        framework.hidden("ex-toy")(lambda a: None)

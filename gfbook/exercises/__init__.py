@@ -30,16 +30,16 @@ from gfbook.exercises import (  # noqa: F401 -- importing a chapter's module reg
     ch05_corridors,
     ch06_deep_networks,
 )
-from gfbook.exercises._framework import REGISTRY, CheckResult, Exercise, evaluate, lookup
+from gfbook.exercises._framework import REGISTRY, CheckResult, Exercise, Parameter, Verdict, evaluate, hidden, lookup
 
-__all__ = ["CheckResult", "Exercise", "check", "check_namespace", "exercises"]
+__all__ = ["CheckResult", "Exercise", "Parameter", "Verdict", "check", "check_namespace", "exercises", "hidden"]
 
 
 def check(label: str, /, *, strict: bool = False, **answers: Any) -> CheckResult:
     """Check the answers to exercise ``label``, passed by name (the names the exercise asks for).
 
-    Returns a :class:`CheckResult` (true when the check passed). With ``strict=True`` a failed
-    check raises ``AssertionError`` with the message instead.
+    Returns a :class:`CheckResult` (true when the check passed, with a verdict per answer).
+    With ``strict=True`` a failed check raises ``AssertionError`` with the message instead.
     """
     exercise = lookup(label)
     unknown = sorted(set(answers) - set(exercise.names))
