@@ -1,31 +1,43 @@
-"""Grade a folder of submitted notebooks with the exercises' checks: a score table per student and exercise.
+"""Grade a folder of submitted notebooks: a score per student, exercise and answer, written as it goes.
 
 Usage (from the repository root)::
 
     .venv/bin/python -m teaching.grade SUBMISSIONS [--out _build/grades] [--jobs 2]
-        [--time-limit 600] [--cell-time-limit 120] [--jax-cache DIR | --no-jax-cache]
+        [--roster roster.csv] [--secret-file secret.txt] [--exercises ex-a,ex-b] [--due 2026-12-01T23:59]
+        [--checks DIR] [--time-limit 600] [--cell-time-limit 120] [--jax-cache DIR | --no-jax-cache]
 
-``SUBMISSIONS`` holds one folder per student with the chapter notebooks they hand in
-(``SUBMISSIONS/<student>/03_bdf_stability.ipynb``), or notebooks directly, named
-``<student>.ipynb`` (or ``<student>_03_bdf_stability.ipynb``). A notebook is matched to its
-chapter by the chapter's file name in its own name; failing that, by the exercise labels in
-its answer cells' metadata.
+How one notebook is graded:
 
-Each notebook is executed top to bottom in a fresh kernel (nbclient, the library Jupyter
-itself uses) with errors allowed, each cell limited to ``--cell-time-limit`` seconds and the
-whole notebook to ``--time-limit`` seconds; the students' own check cells are skipped. Then
-each checked exercise of the chapter is checked in that kernel with
-:func:`gfbook.exercises.check_namespace`, one cell per exercise, under the same limits. An
-exercise scores 1 when its check passes and its answer cell ran without an error, else 0 with
-a status: ``failed`` (the check's message says why), ``error`` (the answer cell raised),
-``timeout`` (the answer cell or the check ran out of time), ``malformed`` (the file is not a
-readable notebook). Nothing a submission does stops the batch.
+1. **A private copy.** The notebook is copied alone into its own working folder under
+   ``<out>/work/``; its ``parameters`` cell is reset to the chapter's, each exercise's
+   parameter cell to the student's values (drawn from ``--secret-file`` by
+   :meth:`gfbook.exercises.Exercise.draw`; the book's values without a secret), and the
+   students' own check cells are dropped.
+2. **A confined kernel.** It runs top to bottom in a fresh kernel that works in that folder,
+   with a scrubbed environment, under :mod:`teaching.sandbox`: it cannot read the
+   submissions, the other working folders, the grader's output, the secret or the hidden
+   checks, nor start processes. A cell gets ``--cell-time-limit`` seconds, then an interrupt;
+   a cell that ignores the interrupt (a JAX loop) is killed with its process group, and the
+   notebook is run again without it. The whole notebook gets ``--time-limit`` seconds.
+3. **Checks the student's code cannot replace.** The kernel's last act is to pickle the
+   answers' values; a fresh interpreter that imported the checks before loading them judges
+   them (:mod:`teaching.evaluate`), with the student's parameters, probe inputs drawn from the
+   secret, and the hidden checks in ``--checks`` folders. Each exercise's check has its own
+   time limit.
 
-Writes ``<out>/grades.csv`` (one row per student, notebook and exercise, with the message),
-``<out>/scores.csv`` (one row per student, one column per exercise, and the total) and the
-executed notebooks under ``<out>/executed/`` for reading. The kernels share JAX's persistent
-compilation cache (``<out>/jax-cache`` unless ``--jax-cache`` or ``--no-jax-cache`` says
-otherwise), so the functions a chapter compiles are compiled once for the whole batch.
+Every answer scores its weight when right (partial credit); an answer cell that raised after
+defining its names is still judged, and its error reported. Statuses: ``passed``,
+``partial``, ``failed``, ``error`` (the answer cell raised and not every answer is right),
+``timeout``, ``malformed`` (not a readable notebook), ``tampered`` (the submission changed the
+checking code). Written answers (pencil-and-paper and proofs) get an empty column in
+``scores.csv`` for the grade by hand.
+
+Writes, in ``<out>``: ``grades.csv`` (one row per student and exercise, appended as each
+notebook finishes), ``scores.csv`` (one row per student, a points-possible row, the
+hand-graded columns), ``feedback/<student>.md``, ``warnings.txt`` (duplicates, unknown
+names), ``executed/<student>/<notebook>`` and, with ``--roster``, the gradebook files
+``canvas.csv`` and ``moodle.csv`` (:mod:`teaching.gradebook`). One line per notebook reports
+the progress.
 """
 
 from __future__ import annotations
@@ -34,78 +46,233 @@ import argparse
 import csv
 import json
 import os
+import secrets
+import shutil
+import signal
+import subprocess
+import sys
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 import nbformat
+from jupyter_client.kernelspec import KernelSpecManager
+from jupyter_client.manager import AsyncKernelManager
 from nbclient import NotebookClient
 
 from gfbook.exercises import exercises
-from teaching.notebooks import ROOT, chapters, exercise_labels, kernel_environment, load, notebook_client
+from teaching import gradebook
+from teaching.notebooks import ROOT, cache_environment, chapters, exercise_kinds, exercise_labels, load
+from teaching.submissions import Student, Submission, find_submissions, read_roster, resolve_duplicates
 
 CHAPTERS = chapters()
-MARKER = "@@gfbook-check@@"
-FIELDS = ["student", "notebook", "exercise", "score", "status", "message"]
+FIELDS = ["student", "notebook", "exercise", "score", "points", "status", "answers", "message", "late"]
+GRACE = 10.0  # seconds a cell gets after its interrupt before its kernel is killed
+DUMP = """\
+import cloudpickle as _gfbook_pickle
+_gfbook_values, _gfbook_errors = {{}}, {{}}
+for _gfbook_name in {names!r}:
+    if _gfbook_name in globals():
+        try:
+            _gfbook_values[_gfbook_name] = _gfbook_pickle.dumps(globals()[_gfbook_name])
+        except Exception as _gfbook_error:
+            _gfbook_errors[_gfbook_name] = f"{{type(_gfbook_error).__name__}}: {{_gfbook_error}}"
+with open("answers.pkl", "wb") as _gfbook_file:
+    _gfbook_file.write(_gfbook_pickle.dumps({{"values": _gfbook_values, "errors": _gfbook_errors}}))
+"""
 
 
 def checked_labels() -> dict[str, list[str]]:
     """For each chapter notebook's name, its exercises that have a check, in book order."""
     registered = exercises()
-    table = {}
-    for path in CHAPTERS:
-        table[path.name] = [label for label in exercise_labels(load(path)) if label in registered]
-    return table
+    return {path.name: [label for label in exercise_labels(load(path)) if label in registered] for path in CHAPTERS}
 
 
-def find_submissions(folder: Path) -> list[tuple[str, Path]]:
-    """(student, notebook) pairs: ``folder/<student>/*.ipynb`` and ``folder/<student>*.ipynb``."""
-    found = []
-    for path in sorted(folder.rglob("*.ipynb")):
-        if ".ipynb_checkpoints" in path.parts:
-            continue
-        relative = path.relative_to(folder)
-        student = relative.parts[0] if len(relative.parts) > 1 else path.stem
-        for chapter in CHAPTERS:  # <student>_<chapter>.ipynb
-            if len(relative.parts) == 1 and student.endswith(f"_{chapter.stem}"):
-                student = student[: -len(chapter.stem) - 1]
-        found.append((student, path))
-    return found
+def written_labels() -> dict[str, list[str]]:
+    """For each chapter notebook's name, its exercises with a written part (pencil and paper, proof), graded by hand."""
+    kinds = exercise_kinds()
+    return {path.name: [label for label in exercise_labels(load(path))
+                        if any(word in kinds.get(label, "") for word in ("Pencil", "Proof"))] for path in CHAPTERS}
 
 
-def chapter_of(path: Path, notebook: nbformat.NotebookNode | None, table: dict[str, list[str]]) -> str | None:
+@dataclass
+class Course:
+    """What every notebook of a grading run shares."""
+
+    out: Path
+    table: dict[str, list[str]]
+    written: dict[str, list[str]]
+    secret: str = ""
+    checks: list[Path] = field(default_factory=list)
+    deny: list[Path] = field(default_factory=list)
+    caches: list[Path] = field(default_factory=list)
+    time_limit: float = 600
+    cell_limit: float = 120
+    env: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def kernels(self) -> Path:
+        return self.out / "kernel"
+
+
+def chapter_of(path: Path, notebook: dict | None, table: dict[str, list[str]], hint: str = "") -> str | None:
+    """The chapter notebook ``path`` answers: by its name, else by the exercise labels in its cells' metadata."""
     for name in table:
-        if Path(name).stem in path.stem:
+        if Path(name).stem in (hint or path.stem) or Path(name).stem in path.stem:
             return name
     if notebook is not None:
-        labels = {cell.get("metadata", {}).get("exercise") for cell in notebook.cells}
+        labels = {cell.get("metadata", {}).get("exercise") for cell in notebook.get("cells", [])}
         for name, chapter_labels in table.items():
             if labels & set(chapter_labels):
                 return name
     return None
 
 
-def _check_cell(label: str) -> nbformat.NotebookNode:
-    source = (
-        "import json as _gfbook_json\n"
-        "from gfbook.exercises import check_namespace as _gfbook_check_namespace\n"
-        f"_gfbook_result = _gfbook_check_namespace({label!r}, globals())\n"
-        f"print({MARKER!r} + _gfbook_json.dumps({{'passed': _gfbook_result.passed, 'message': _gfbook_result.message}}))"
-    )
-    return nbformat.v4.new_code_cell(source)
+# --- preparing and executing one notebook ----------------------------------------------------------
 
 
-def _run(client: NotebookClient, cell, index: int, deadline: float, cell_limit: float) -> str | None:
-    """Execute one cell; returns None, 'timeout', or the error's 'Name: value'."""
-    remaining = deadline - time.monotonic()
-    if remaining <= 1:
-        return "timeout"
-    client.timeout = int(min(cell_limit, remaining))
+def prepare(notebook: nbformat.NotebookNode, chapter: str, labels: list[str], student: str,
+            secret: str) -> tuple[nbformat.NotebookNode, dict[str, dict[str, str]]]:
+    """The notebook as it will run, and each exercise's parameters (name -> repr) for the checks."""
+    original = {cell.get("id"): cell for cell in nbformat.read(ROOT / "chapters" / chapter, as_version=4).cells}
+    book_parameters = next((cell.source for cell in original.values()
+                            if "parameters" in cell.get("metadata", {}).get("tags", [])), None)
+    registered = exercises()
+    values = {label: (registered[label].draw(student, secret) if secret else registered[label].book_parameters())
+              for label in labels}
+    cells, placed = [], set()
+    for cell in notebook.cells:
+        metadata = cell.get("metadata", {})
+        tags = metadata.get("tags", [])
+        if "exercise-check" in tags:
+            continue
+        if cell.cell_type == "code" and "parameters" in tags and book_parameters is not None:
+            cell.source = book_parameters
+        label = metadata.get("exercise-parameters")
+        if label in values:
+            cell.source = registered[label].parameter_cell(values[label])
+            placed.add(label)
+        if cell.cell_type == "code" and metadata.get("exercise") in values and metadata["exercise"] not in placed:
+            missing = metadata["exercise"]
+            if registered[missing].parameters:  # the student deleted the parameter cell: put it back
+                cells.append(nbformat.v4.new_code_cell(registered[missing].parameter_cell(values[missing]),
+                                                       metadata={"exercise-parameters": missing}))
+            placed.add(missing)
+        cells.append(cell)
+    names = sorted({name for label in labels for name in (*registered[label].answers, *registered[label].context)})
+    cells.append(nbformat.v4.new_code_cell(DUMP.format(names=names), metadata={"gfbook-grader": "dump"}))
+    notebook.cells = cells
+    return notebook, {label: {name: repr(value) for name, value in values[label].items()} for label in labels}
+
+
+def _kernel_spec(course: Course, work: Path) -> KernelSpecManager:
+    """A kernel spec that starts the kernel under teaching.sandbox, confined to ``work`` and the caches."""
+    folder = course.kernels / work.name
+    spec = folder / "gfbook-sandbox"
+    spec.mkdir(parents=True, exist_ok=True)
+    argv = [sys.executable, "-m", "teaching.sandbox", *[f"--allow={p}" for p in (work, *course.caches)],
+            *[f"--deny={p}" for p in course.deny], "kernel", "-f", "{connection_file}"]
+    (spec / "kernel.json").write_text(json.dumps({"argv": argv, "display_name": "gfbook sandbox",
+                                                  "language": "python"}), encoding="utf-8")
+    return KernelSpecManager(kernel_dirs=[str(folder)])
+
+
+def _environment(course: Course, work: Path) -> dict[str, str]:
+    """The kernel's environment: what Python and JAX need, the caches, and nothing of the grader's."""
+    keep = ("PATH", "LANG", "LC_ALL", "PYTHONPATH", "VIRTUAL_ENV", "SYSTEMROOT")
+    env = {name: value for name, value in course.env.items()
+           if name in keep or name.startswith(("JAX_", "XLA_", "OMP_", "MPL"))}
+    (work / "tmp").mkdir(exist_ok=True)
+    env.update(HOME=str(work), TMPDIR=str(work / "tmp"), IPYTHONDIR=str(work / ".ipython"),
+               JUPYTER_CONFIG_DIR=str(work / ".jupyter"), PYDEVD_DISABLE_FILE_VALIDATION="1")
+    return env
+
+
+def _kill(pid: int | None) -> None:
+    if pid is None:
+        return
+    try:
+        os.killpg(os.getpgid(pid), signal.SIGKILL)
+    except (ProcessLookupError, PermissionError, OSError):
+        pass
+
+
+def execute(notebook: nbformat.NotebookNode, work: Path, course: Course,
+            deadline: float) -> tuple[nbformat.NotebookNode, dict[int, str]]:
+    """Run ``notebook`` in a confined kernel in ``work``; the problem of each cell that had one (index -> text).
+
+    A cell that outlives its limit and its interrupt is killed with the kernel; the notebook
+    is then run again from the top without it, while time is left.
+    """
+    skip: set[int] = set()
+    while True:
+        runs = nbformat.from_dict(json.loads(json.dumps(notebook)))
+        problems: dict[int, str] = {i: "timeout" for i in skip}
+        hung = _execute_once(runs, work, course, deadline, skip, problems)
+        if hung is None or time.monotonic() > deadline - 5 or len(skip) >= 3:
+            return runs, problems
+        skip.add(hung)
+
+
+def _execute_once(notebook, work, course, deadline, skip, problems) -> int | None:
+    """One run; returns the index of a cell that had to be killed, or None."""
+    manager = AsyncKernelManager(kernel_name="gfbook-sandbox", kernel_spec_manager=_kernel_spec(course, work))
+    client = NotebookClient(notebook, km=manager, timeout=int(course.cell_limit), interrupt_on_timeout=True,
+                            allow_errors=True, kernel_name="gfbook-sandbox",
+                            resources={"metadata": {"path": str(work)}})
+    state = {"cell": None, "start": 0.0, "killed": None, "done": False}
+
+    def watchdog():
+        while not state["done"]:
+            now = time.monotonic()
+            late = state["cell"] is not None and now > state["start"] + course.cell_limit + GRACE
+            if late or now > deadline:
+                state["killed"] = state["cell"]
+                _kill(getattr(manager.provisioner, "pid", None) if manager.provisioner else None)
+                return
+            time.sleep(0.2)
+
+    guard = threading.Thread(target=watchdog, daemon=True)
+    try:
+        with client.setup_kernel(env=_environment(course, work), stderr=subprocess.DEVNULL):
+            guard.start()
+            for index, cell in enumerate(notebook.cells):
+                if cell.cell_type != "code" or index in skip:
+                    continue
+                if time.monotonic() > deadline - 1:
+                    problems[index] = "timeout"
+                    continue
+                state["cell"], state["start"] = index, time.monotonic()
+                problem = _run(client, cell, index)
+                state["cell"] = None
+                if state["killed"] is not None:
+                    problems[index] = "timeout"
+                    return index
+                if problem:
+                    problems[index] = problem
+    except Exception as error:  # noqa: BLE001 -- the kernel failed to start or died: grade what there is
+        if state["killed"] is not None:
+            problems[state["killed"]] = "timeout"
+            return state["killed"]
+        problems.setdefault(-1, f"the kernel stopped: {type(error).__name__}")
+    finally:
+        state["done"] = True
+        if manager.provisioner is not None:
+            _kill(getattr(manager.provisioner, "pid", None))
+    return None
+
+
+def _run(client: NotebookClient, cell, index: int) -> str | None:
+    """Execute one cell; None, 'timeout', or the error's 'Name: value'."""
     start = time.monotonic()
     try:
         client.execute_cell(cell, index)
     except Exception as error:  # noqa: BLE001 -- a kernel that died, a cell nbclient could not run
-        return f"{type(error).__name__}: {str(error).strip().splitlines()[-1] if str(error).strip() else ''}"
+        lines = str(error).strip().splitlines()
+        return f"{type(error).__name__}: {lines[-1] if lines else ''}"
     for output in cell.get("outputs", []):
         if output.get("output_type") == "error":
             if output.get("ename") == "KeyboardInterrupt" and time.monotonic() - start >= client.timeout - 0.5:
@@ -114,119 +281,251 @@ def _run(client: NotebookClient, cell, index: int, deadline: float, cell_limit: 
     return None
 
 
-def grade_notebook(student: str, path: Path, table: dict[str, list[str]], time_limit: float, cell_limit: float,
-                   executed_dir: Path | None = None, env: dict[str, str] | None = None) -> list[dict]:
-    """The rows of ``grades.csv`` for one submitted notebook; never raises for a bad submission."""
+# --- judging the answers ---------------------------------------------------------------------------
+
+
+def judge(work: Path, items: list[dict], course: Course, deadline: float) -> dict[str, dict]:
+    """The verdict on each exercise of ``items``, from the answers the kernel left in ``work``.
+
+    Each exercise gets ``cell_limit`` seconds (at least); one that runs out of time is marked so,
+    and the others are judged in a new process.
+    """
+    verdicts: dict[str, dict] = {}
+    pending = list(items)
+    while pending:
+        nonce = secrets.token_hex(16)
+        job = {"answers": str(work / "answers.pkl"), "exercises": pending, "checks": [str(p) for p in course.checks],
+               "allow": [str(work), *map(str, course.caches)], "deny": [str(p) for p in course.deny], "nonce": nonce}
+        process = subprocess.Popen([sys.executable, "-m", "teaching.evaluate"], stdin=subprocess.PIPE,
+                                   stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, cwd=work, text=True,
+                                   env=_environment(course, work), start_new_session=True)
+        process.stdin.write(json.dumps(job) + "\n")
+        process.stdin.close()
+        lines: list[str] = []
+        reader = threading.Thread(target=lines.extend, args=(process.stdout,), daemon=True)
+        reader.start()
+        limit = time.monotonic() + course.cell_limit + 15  # the first check also pays for importing JAX
+        seen = 0
+        while reader.is_alive() and time.monotonic() < max(limit, min(deadline, limit)):
+            reader.join(0.2)
+            if len(lines) > seen:
+                seen, limit = len(lines), time.monotonic() + course.cell_limit
+        timed_out = reader.is_alive()
+        _kill(process.pid)
+        process.wait()
+        reader.join(1)
+        for line in lines:
+            if line.startswith(nonce + " "):
+                record = json.loads(line[len(nonce) + 1:])
+                verdicts[record["label"]] = record
+        done = {label for label in verdicts}
+        rest = [item for item in pending if item["label"] not in done]
+        if not rest:
+            break
+        if any("tampered" in record for record in verdicts.values()):
+            for item in rest:
+                verdicts[item["label"]] = {"label": item["label"], "tampered": ["(judging stopped)"]}
+            break
+        stuck = rest[0]["label"]
+        verdicts[stuck] = {"label": stuck, "timeout": timed_out}
+        pending = rest[1:]
+    return verdicts
+
+
+# --- one notebook, start to end --------------------------------------------------------------------
+
+
+def grade_notebook(submission: Submission, course: Course, number: int, labels_for) -> list[dict]:
+    """The rows of ``grades.csv`` for one submission; never raises for a bad submission."""
     try:
-        return _grade_notebook(student, path, table, time_limit, cell_limit, executed_dir, env)
+        return _grade_notebook(submission, course, number, labels_for)
     except Exception as error:  # noqa: BLE001 -- a notebook so odd that grading it failed: zero, and go on
-        labels = table.get(chapter_of(path, None, table)) or ["(unknown chapter)"]
-        message = f"the grader could not run this notebook ({type(error).__name__}: {error})"
-        return [{"student": student, "notebook": path.name, "exercise": label, "score": 0, "status": "error",
-                 "message": message} for label in labels]
+        chapter = chapter_of(submission.path, None, course.table, submission.chapter_hint)
+        labels = labels_for(chapter) or ["(unknown chapter)"]
+        return [_row(submission, label, 0, _points(label), "error",
+                     f"the grader could not run this notebook ({type(error).__name__}: {error})") for label in labels]
 
 
-def _grade_notebook(student, path, table, time_limit, cell_limit, executed_dir, env):
-    def rows(labels, outcome):
-        return [{"student": student, "notebook": path.name, "exercise": label, **outcome(label)} for label in labels]
+def _points(label: str) -> float:
+    exercise = exercises().get(label)
+    return exercise.points if exercise else 0.0
 
+
+def _row(submission: Submission, label: str, score: float, points: float, status: str, message: str,
+         answers: str = "") -> dict:
+    return {"student": submission.student, "notebook": submission.path.name, "exercise": label,
+            "score": f"{score:g}", "points": f"{points:g}", "status": status, "answers": answers,
+            "message": message, "late": "late" if submission.late else ""}
+
+
+def _grade_notebook(submission: Submission, course: Course, number: int, labels_for) -> list[dict]:
+    path = submission.path
     try:
         notebook = nbformat.read(path, as_version=4)
-    except Exception as error:  # noqa: BLE001 -- invalid JSON, not a notebook, unreadable bytes
-        chapter = chapter_of(path, None, table)
+        nbformat.validate(notebook)
+    except Exception as error:  # noqa: BLE001 -- invalid JSON, not a notebook, cells without their keys
+        chapter = chapter_of(path, None, course.table, submission.chapter_hint)
+        labels = labels_for(chapter) or ["(unknown chapter)"]
         message = f"not a readable notebook ({type(error).__name__}); re-download it from Jupyter and submit again"
-        labels = table.get(chapter) or ["(unknown chapter)"]
-        return rows(labels, lambda _: {"score": 0, "status": "malformed", "message": message})
-    chapter = chapter_of(path, notebook, table)
-    if chapter is None or not table[chapter]:
-        return rows(["(unknown chapter)"], lambda _: {"score": 0, "status": "malformed",
-                                                      "message": "no chapter's exercises found in this notebook"})
-    labels = table[chapter]
-    deadline = time.monotonic() + time_limit
-    answer_problem: dict[str, str] = {}
-    results: dict[str, dict] = {}
-    cells = [cell for cell in notebook.cells if "exercise-check" not in cell.get("metadata", {}).get("tags", [])]
-    notebook.cells = cells + [_check_cell(label) for label in labels]
-    client = notebook_client(notebook, path, timeout=int(cell_limit), interrupt_on_timeout=True, allow_errors=True)
+        return [_row(submission, label, 0, _points(label), "malformed", message) for label in labels]
+    chapter = chapter_of(path, notebook, course.table, submission.chapter_hint)
+    labels = labels_for(chapter)
+    if not labels:
+        return [_row(submission, "(unknown chapter)", 0, 0, "malformed",
+                     "no chapter's exercises of this assignment found in this notebook")]
+    work = course.out / "work" / f"{number:04d}"
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    deadline = time.monotonic() + course.time_limit
+    notebook, parameters = prepare(notebook, chapter, labels, submission.student, course.secret)
+    executed, problems = execute(notebook, work, course, deadline)
+    answer_problem = {}
+    for index, problem in problems.items():
+        label = executed.cells[index].get("metadata", {}).get("exercise") if index >= 0 else None
+        if label:
+            answer_problem[label] = problem
+    registered = exercises()
+    if (work / "answers.pkl").exists():
+        items = [{"label": label, "parameters": parameters[label],
+                  "seed": registered[label].probe_seed(submission.student, course.secret)} for label in labels]
+        verdicts = judge(work, items, course, deadline + course.cell_limit)
+    else:
+        dump = problems.get(len(executed.cells) - 1) or problems.get(-1)
+        verdicts = {label: {"label": label, "lost": dump or "the notebook did not run to its end"} for label in labels}
+    _keep_executed(executed, course.out / "executed" / submission.student / path.name)
+    shutil.rmtree(work, ignore_errors=True)
+    shutil.rmtree(course.kernels / work.name, ignore_errors=True)
+    return [_outcome(submission, label, verdicts.get(label, {}), answer_problem.get(label)) for label in labels]
+
+
+def _keep_executed(notebook, target: Path) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    notebook.cells = [cell for cell in notebook.cells if "gfbook-grader" not in cell.get("metadata", {})]
     try:
-        with client.setup_kernel(env=env if env is not None else dict(os.environ)):
-            for index, cell in enumerate(notebook.cells):
-                if cell.cell_type != "code":
-                    continue
-                problem = _run(client, cell, index, deadline, cell_limit)
-                label = cell.get("metadata", {}).get("exercise")
-                if index >= len(cells):  # a grading cell
-                    label = labels[index - len(cells)]
-                    results[label] = _parse(cell, problem)
-                elif label and problem:
-                    answer_problem[label] = problem
-    except Exception as error:  # noqa: BLE001 -- the kernel failed to start or died: grade what we have
-        for label in labels:
-            results.setdefault(label, {"status": "error", "message": f"the kernel stopped: {type(error).__name__}"})
-    if executed_dir is not None:
-        target = executed_dir / student / path.name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        notebook.cells = notebook.cells[: len(cells)]
-        try:
-            nbformat.write(notebook, target)
-        except Exception as error:  # noqa: BLE001 -- an executed notebook nbformat will not write: note it, go on
-            target.with_suffix(".txt").write_text(f"could not write the executed notebook: {error}\n", encoding="utf-8")
-
-    def outcome(label):
-        result = results.get(label, {"status": "timeout", "message": "the notebook's time limit ran out before this check"})
-        problem = answer_problem.get(label)
-        if problem == "timeout":
-            return {"score": 0, "status": "timeout", "message": "your answer cell ran out of time (an infinite loop?)"}
-        if problem:
-            return {"score": 0, "status": "error", "message": f"your answer cell raised {problem}"}
-        return {"score": int(result["status"] == "passed"), **result}
-
-    return rows(labels, outcome)
+        nbformat.write(notebook, target)
+    except Exception as error:  # noqa: BLE001 -- an executed notebook nbformat will not write: note it, go on
+        target.with_suffix(".txt").write_text(f"could not write the executed notebook: {error}\n", encoding="utf-8")
 
 
-def _parse(cell, problem: str | None) -> dict:
-    if problem == "timeout":
-        return {"status": "timeout", "message": "the check ran out of time (does your function loop?)"}
-    for output in cell.get("outputs", []):
-        for line in output.get("text", "").splitlines():
-            if line.startswith(MARKER):
-                verdict = json.loads(line[len(MARKER) :])
-                return {"status": "passed" if verdict["passed"] else "failed", "message": verdict["message"]}
-    return {"status": "error", "message": f"the check could not run: {problem or 'no result'}"}
+def _outcome(submission: Submission, label: str, verdict: dict, problem: str | None) -> dict:
+    points = _points(label)
+    raised = f"your answer cell raised {problem}" if problem and problem != "timeout" else ""
+    timed_out = "your answer cell ran out of time (an infinite loop?)"
+    if problem == "timeout" and "parts" not in verdict:
+        return _row(submission, label, 0, points, "timeout", timed_out)
+    if "tampered" in verdict:
+        changed = ", ".join(verdict["tampered"])
+        return _row(submission, label, 0, points, "tampered", f"the notebook changed the checking code ({changed})")
+    if "timeout" in verdict:
+        return _row(submission, label, 0, points, "timeout", "the check ran out of time (does your function loop?)")
+    if "lost" in verdict:
+        return _row(submission, label, 0, points, "error" if problem else "failed",
+                    raised or f"no answers could be collected: {verdict['lost']}")
+    if "parts" not in verdict:
+        return _row(submission, label, 0, points, "error", "the check could not run")
+    parts = verdict["parts"]
+    for name, why in verdict.get("unpickled", {}).items():
+        parts[name] = [False, f"`{name}` could not be passed to the grader ({why})", parts[name][2]]
+    score = sum(weight for passed, _, weight in parts.values() if passed)
+    messages = list(dict.fromkeys(message for passed, message, _ in parts.values() if not passed))
+    detail = "; ".join(f"{name} {'right' if passed else 'wrong'} ({weight:g})"
+                       for name, (passed, _, weight) in parts.items())
+    if score == points:
+        status, message = "passed", "all checks passed"
+    elif problem == "timeout":
+        status, message = "timeout", "; ".join([timed_out, *messages])
+    else:
+        status = "error" if raised else ("partial" if score > 0 else "failed")
+        message = "; ".join(messages)
+    if raised:
+        message = f"{raised}; {message}" if score < points else f"{raised} (after defining every answer)"
+    return _row(submission, label, score, points, status, message, detail)
+
+
+# --- the batch -------------------------------------------------------------------------------------
 
 
 def grade(folder: Path, out: Path, *, time_limit: float = 600, cell_limit: float = 120, jobs: int = 1,
-          jax_cache: Path | None = None) -> Path:
-    """Grade every notebook under ``folder``; write ``grades.csv``, ``scores.csv`` and ``executed/`` to ``out``.
-
-    ``jax_cache``: a folder for JAX's persistent compilation cache, shared by the kernels (None: no cache).
-    """
-    table = checked_labels()
-    submissions = find_submissions(folder)
+          jax_cache: Path | None = None, roster: list[Student] | None = None, secret: str = "",
+          only: list[str] | None = None, due: datetime | None = None, checks: list[Path] = (),
+          secret_file: Path | None = None, assignment: str = "gfbook") -> Path:
+    """Grade every notebook under ``folder`` into ``out`` (see the module's docstring); returns ``out``."""
+    folder, out = Path(folder).resolve(), Path(out).resolve()
     out.mkdir(parents=True, exist_ok=True)
-    env = kernel_environment(jax_cache)
-    arguments = [(student, path, table, time_limit, cell_limit, out / "executed", env) for student, path in submissions]
+    table, written = checked_labels(), written_labels()
+    if only is not None:
+        unknown = sorted(set(only) - {label for labels in (*table.values(), *written.values()) for label in labels})
+        if unknown:
+            raise ValueError(f"exercises: {unknown} are not exercises of the book")
+    caches = [out / "cache"]
+    (out / "cache").mkdir(exist_ok=True)
+    env = dict(os.environ, MPLCONFIGDIR=str(out / "cache" / "matplotlib"), JAX_PLATFORMS="cpu")
+    if jax_cache is not None:
+        jax_cache = Path(jax_cache).resolve()
+        jax_cache.mkdir(parents=True, exist_ok=True)
+        env.update(cache_environment(jax_cache))
+        caches.append(jax_cache)
+    deny = [folder, out, *[Path(p).resolve() for p in checks]]
+    if secret_file is not None:
+        deny.append(Path(secret_file).resolve())
+    course = Course(out, table, written, secret, [Path(p).resolve() for p in checks], deny, caches, time_limit,
+                    cell_limit, env)
+
+    def labels_for(chapter: str | None) -> list[str]:
+        labels = table.get(chapter, []) if chapter else []
+        return [label for label in labels if only is None or label in only]
+
+    found, warnings = find_submissions(folder, roster=roster, chapters=[p.stem for p in CHAPTERS], due=due)
+
+    def chapter_key(submission):
+        return chapter_of(submission.path, None, table, submission.chapter_hint) or submission.path.name
+
+    submissions, duplicates = resolve_duplicates(found, chapter_key)
+    warnings += duplicates
+    (out / "warnings.txt").write_text("".join(f"{w}\n" for w in warnings), encoding="utf-8")
+    for warning in warnings:
+        print(f"warning: {warning}", flush=True)
+    for stale in ("grades.csv", "scores.csv"):
+        (out / stale).unlink(missing_ok=True)
+    lock, rows, done = threading.Lock(), [], [0]
+    with (out / "grades.csv").open("w", newline="", encoding="utf-8") as handle:
+        csv.DictWriter(handle, FIELDS).writeheader()
+
+    def one(numbered):
+        number, submission = numbered
+        start = time.monotonic()
+        graded = grade_notebook(submission, course, number, labels_for)
+        with lock:
+            rows.extend(graded)
+            with (out / "grades.csv").open("a", newline="", encoding="utf-8") as handle:
+                csv.DictWriter(handle, FIELDS).writerows(graded)
+            done[0] += 1
+            score = sum(float(row["score"]) for row in graded)
+            points = sum(float(row["points"]) for row in graded)
+            statuses = sorted({row["status"] for row in graded})
+            print(f"[{done[0]}/{len(submissions)}] {submission.student} {submission.path.name}: "
+                  f"{score:g}/{points:g} ({', '.join(statuses)}) in {time.monotonic() - start:.1f} s", flush=True)
+
+    start = time.monotonic()
+    numbered = list(enumerate(submissions))
     if jobs > 1:
         with ThreadPoolExecutor(jobs) as pool:  # the work happens in the kernels, one process each
-            graded = list(pool.map(grade_notebook, *zip(*arguments, strict=True)))
+            list(pool.map(one, numbered))
     else:
-        graded = [grade_notebook(*args) for args in arguments]
-    rows = [row for notebook_rows in graded for row in notebook_rows]
-    with (out / "grades.csv").open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, FIELDS)
-        writer.writeheader()
-        writer.writerows(rows)
-    order = [label for labels in table.values() for label in labels]
-    exercises = [label for label in order if any(row["exercise"] == label for row in rows)]
-    exercises += sorted({row["exercise"] for row in rows} - set(exercises))
-    students = sorted({row["student"] for row in rows})
-    with (out / "scores.csv").open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["student", *exercises, "total"])
-        for student in students:
-            score = {row["exercise"]: row["score"] for row in rows if row["student"] == student}
-            writer.writerow([student, *(score.get(label, "") for label in exercises), sum(score.values())])
-    print(f"graded {len(submissions)} notebooks of {len(students)} students: {out / 'grades.csv'}, {out / 'scores.csv'}")
+        for item in numbered:
+            one(item)
+    shutil.rmtree(out / "work", ignore_errors=True)
+    shutil.rmtree(course.kernels, ignore_errors=True)
+    order = [label for chapter in table for label in labels_for(chapter)]
+    graded_chapters = {chapter_key(submission) for submission in submissions}
+    hand = [label for chapter, labels in written.items() if chapter in graded_chapters
+            for label in labels if only is None or label in only]
+    gradebook.write_scores(out / "scores.csv", rows, order, hand)
+    gradebook.write_feedback(out / "feedback", rows, hand)
+    if roster is not None:
+        gradebook.export(out, roster, assignment)
+    print(f"graded {len(submissions)} notebooks of {len({s.student for s in submissions})} students in "
+          f"{time.monotonic() - start:.0f} s: {out / 'grades.csv'}, {out / 'scores.csv'}", flush=True)
     return out
 
 
@@ -234,18 +533,44 @@ def main(argv: list[str] | None = None) -> Path:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("submissions", type=Path, help="folder of submitted notebooks")
     parser.add_argument("--out", type=Path, default=ROOT / "_build" / "grades", help="output folder")
+    parser.add_argument("--roster", type=Path, help="CSV of the class (a 'student' column; see teaching.submissions)")
+    parser.add_argument("--secret-file", type=Path, help="file holding the course's secret: students' parameters")
+    parser.add_argument("--exercises", help="comma-separated labels: grade only these exercises")
+    parser.add_argument("--due", help="deadline, ISO date and time (2026-12-01T23:59): later files are flagged late")
+    parser.add_argument("--checks", type=Path, action="append", default=[], help="folder of hidden checks (*.py)")
+    parser.add_argument("--assignment", default="gfbook", help="the assignment's name in the gradebook exports")
     parser.add_argument("--time-limit", type=float, default=600, help="seconds per notebook")
-    parser.add_argument("--cell-time-limit", type=float, default=120, help="seconds per cell")
+    parser.add_argument("--cell-time-limit", type=float, default=120, help="seconds per cell and per check")
     parser.add_argument("--jobs", type=int, default=1, help="notebooks graded at once")
     parser.add_argument("--jax-cache", type=Path, default=None,
-                        help="folder for JAX's compilation cache, shared by the kernels (default: <out>/jax-cache)")
+                        help="folder for JAX's compilation cache, shared by the kernels (default: <out>/cache/jax)")
     parser.add_argument("--no-jax-cache", action="store_true", help="compile from scratch in every kernel")
     args = parser.parse_args(argv)
     if not args.submissions.is_dir():
         parser.error(f"submissions: {args.submissions} is not a folder")
-    cache = None if args.no_jax_cache else (args.jax_cache or args.out / "jax-cache")
-    return grade(args.submissions, args.out, time_limit=args.time_limit, cell_limit=args.cell_time_limit, jobs=args.jobs,
-                 jax_cache=cache)
+    try:
+        roster = read_roster(args.roster) if args.roster else None
+        due = datetime.fromisoformat(args.due) if args.due else None
+    except ValueError as error:
+        parser.error(str(error) if "roster" in str(error) else f"due: {args.due!r} is not an ISO date and time")
+    secret = ""
+    if args.secret_file is not None:
+        if not args.secret_file.is_file():
+            parser.error(f"secret-file: {args.secret_file} is not a file")
+        secret = args.secret_file.read_text(encoding="utf-8").strip()
+        if not secret:
+            parser.error(f"secret-file: {args.secret_file} is empty")
+    for folder in args.checks:
+        if not folder.is_dir():
+            parser.error(f"checks: {folder} is not a folder")
+    only = [label.strip() for label in args.exercises.split(",") if label.strip()] if args.exercises else None
+    cache = None if args.no_jax_cache else (args.jax_cache or args.out / "cache" / "jax")
+    try:
+        return grade(args.submissions, args.out, time_limit=args.time_limit, cell_limit=args.cell_time_limit,
+                     jobs=args.jobs, jax_cache=cache, roster=roster, secret=secret, only=only, due=due,
+                     checks=args.checks, secret_file=args.secret_file, assignment=args.assignment)
+    except ValueError as error:
+        parser.error(str(error))
 
 
 if __name__ == "__main__":
