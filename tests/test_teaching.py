@@ -1,7 +1,10 @@
 """The student edition of the notebooks: solutions removed, placeholders left, everything else kept."""
 
+import html
 import json
+import os
 import re
+import textwrap
 import zipfile
 from pathlib import Path
 
@@ -9,7 +12,7 @@ import pytest
 import yaml
 
 from gfbook.exercises import exercises
-from teaching import build_student_site, student_notebooks
+from teaching import build_student_site, plain_markdown, student_notebooks
 from teaching.notebooks import chapters, coding_kind, exercise_kinds, exercise_labels, load, source, text, written_kind
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -141,3 +144,126 @@ def test_instructor_page_names_the_checked_answers_and_quotes_a_real_message():
     message = check("ex-bdf-momentum", heavy_ball_edge=lambda eta: 3 / eta).message
     quoted = re.search(r'for example "(.+?)"\.', " ".join(page.split()), re.S).group(1)
     assert quoted == message
+
+
+# --- plain Markdown, numbered as on the website -------------------------------------------------
+
+SITE_HTML = Path(os.environ.get("GFBOOK_SITE_HTML", ROOT / "_build" / "html"))
+MYST_LEFT = re.compile(r"\{[\w:.+-]+\}`|^\s*(`{3,}|~{3,}|:{3,})\s*\{|^\s*\([^()\s]+\)=\s*$", re.M)
+
+
+@pytest.fixture(scope="module")
+def plain_student_notebooks(tmp_path_factory):
+    out = tmp_path_factory.mktemp("student")
+    student_notebooks.main(["--out", str(out)])
+    return {path.name: load(out / "notebooks" / path.name) for path in NOTEBOOKS}
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_student_notebook_markdown_is_plain(path, plain_student_notebooks):
+    """No MyST role or directive is left for plain Jupyter or Colab to show raw; exercises are named by number."""
+    student = plain_student_notebooks[path.name]
+    markdown = text(student, "markdown")
+    assert not MYST_LEFT.findall(markdown), plain_markdown.leftover_markup(markdown)[:5]
+    assert "{solution" not in markdown and "{exercise" not in markdown
+    chapter = NOTEBOOKS.index(path) + 1
+    labels = exercise_labels(load(path))
+    for number, label in enumerate(labels, start=1):  # the statement's heading and the note above the answer cells
+        assert f"### Exercise {chapter}.{number}\n" in markdown + "\n"
+        assert f"**Your solution to Exercise {chapter}.{number}** goes in the cell" in markdown
+    assert re.search(rf"^# {chapter}\. \S", markdown, re.M) and re.search(rf"^## {chapter}\.1\. \S", markdown, re.M)
+    # the code cells are those of the MyST student version, in order: the notebook still runs top to bottom
+    myst = student_notebooks.student_version(load(path))
+    assert [source(c) for c in student["cells"] if c["cell_type"] == "code"] == [
+        source(c) for c in myst["cells"] if c["cell_type"] == "code"]
+    assert student["metadata"]["gfbook"] == {"exercises": labels}
+
+
+def test_plain_markdown_converts_each_construct():
+    index = plain_markdown.book_index()
+    myst = textwrap.dedent("""\
+        (sec-x)=
+        ## A section
+
+        ````{prf:lemma} Descent lemma
+        :label: lem-rates-descent
+
+        If $f$ is smooth,
+
+        ```{math}
+        :label: eq-rates-descent
+        f(y) \\le f(x)
+        \\\\ g \\le h
+        ```
+        ````
+
+        ```{prf:proof}
+        Easy.
+        ```
+
+        :::{note}
+        See {cite:p}`karimi2016linear` and {cite:t}`nesterov2018lectures,drori2014performance`.
+        :::
+
+        By {eq}`eq-rates-descent`, {prf:ref}`thm-rates-convex`, {ref}`ex-rates-pl`, {ref}`sec-rates-tight`,
+        {numref}`fig-gf-modes`, {ref}`the threshold <sec-gf-stability>`, {doc}`../bibliography`, {math}`x^2`,
+        {func}`gfbook.rates.gd_convex_bound`, {glue:text}`best_rate:.3f` and {ref}`ch-bdf`.
+        % a comment
+
+        ```python
+        x = {"a": 1}  # code is kept as it is
+        ```
+        """)
+    plain = plain_markdown.plain_markdown(myst, document="chapters/04_convergence_rates", index=index)
+    assert not MYST_LEFT.findall(plain), plain
+    assert "> **Lemma 4.1** (Descent lemma)." in plain
+    assert "> $$ \\begin{split} f(y) \\le f(x) \\\\ g \\le h \\end{split} \\tag{4.1} $$" in plain
+    assert "*Proof.* Easy. ∎" in plain
+    assert "> **Note.**" in plain and "(Karimi et al., 2016)" in plain
+    assert "Nesterov (2018), Drori and Teboulle (2014)" in plain
+    assert "By (4.1), Theorem 4.1, Exercise 4.2, Section 4.5," in plain
+    assert "Fig. 1.2, the threshold (Section 1.5), *Bibliography*, $x^2$," in plain
+    assert "`gfbook.rates.gd_convex_bound()`, the value of `best_rate` computed above and Chapter 3 (*BDF" in plain
+    assert "a comment" not in plain and "(sec-x)=" not in plain and "## A section" in plain
+    assert '```python\nx = {"a": 1}  # code is kept as it is\n```' in plain
+
+
+def test_exercise_kinds_match_the_statements():
+    """The kind in the instructors' tables is the one each statement opens with, e.g. "*(Proof, then code.)*"."""
+    kinds = exercise_kinds()
+    for path in NOTEBOOKS:
+        markdown = text(load(path), "markdown")
+        for label in exercise_labels(load(path)):
+            statement = markdown[markdown.index(f":label: {label}"):]
+            lead = re.search(r"\*\((.+?)\.\)\*", statement)
+            assert lead and lead.group(1) == kinds[label], label
+
+
+def _html_numbers(page: str) -> dict:
+    def plain(fragment):
+        return html.unescape(re.sub(r"<[^>]+>", "", fragment)).strip()
+
+    captions = [plain(m) for m in re.findall(r'<span class="caption-number">(.*?)</span>', page, re.S)]
+    links = {}
+    for anchor, label_text in re.findall(r'<a class="reference internal" href="#([^"]+)"[^>]*>(.*?)</a>', page, re.S):
+        links.setdefault(anchor.removeprefix("equation-"), set()).add(plain(label_text))
+    headings = [plain(m).split(". ")[0] for m in re.findall(r"<h[1-6][^>]*>(.*?)</h[1-6]>", page, re.S)]
+    return {"captions": captions, "links": links, "equations": re.findall(r'class="eqno">\(([^)]*)\)', page),
+            "headings": [h for h in headings if re.fullmatch(r"\d+(\.\d+)*", h)]}
+
+
+@pytest.mark.skipif(not (SITE_HTML / "chapters").is_dir(), reason="no built website (jupyter-book build .)")
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_numbers_match_the_website(path):
+    """Theorems, exercises, figures, equations and sections have the numbers the built website gives them."""
+    found = _html_numbers((SITE_HTML / "chapters" / f"{path.stem}.html").read_text(encoding="utf-8"))
+    index = plain_markdown.book_index()
+    chapter = NOTEBOOKS.index(path) + 1
+    mine = {label: target for label, target in index.labels.items() if target.name.split()[-1].strip("()")
+            .startswith(f"{chapter}.") and target.kind in ("prf", "exercise", "figure", "equation")}
+    assert [t.name for t in mine.values() if t.kind != "equation"] == [c.strip() for c in found["captions"]]
+    assert [t.name.strip("()") for t in mine.values() if t.kind == "equation"] == found["equations"]
+    for label, target in mine.items():  # every link to a target on this page shows the same number
+        assert found["links"].get(label, {target.name}) <= {target.name}, label
+    assert any(label in found["links"] for label in mine)
+    assert [number for _, _, number in index.headings[chapter]] == found["headings"]
