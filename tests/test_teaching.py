@@ -13,7 +13,17 @@ import yaml
 
 from gfbook.exercises import exercises
 from teaching import build_student_site, plain_markdown, student_notebooks
-from teaching.notebooks import chapters, coding_kind, exercise_kinds, exercise_labels, load, source, text, written_kind
+from teaching.notebooks import (
+    chapters,
+    coding_kind,
+    exercise_kinds,
+    exercise_labels,
+    load,
+    save,
+    source,
+    text,
+    written_kind,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = chapters()
@@ -168,7 +178,7 @@ def test_student_notebook_markdown_is_plain(path, plain_student_notebooks):
     assert "{solution" not in markdown and "{exercise" not in markdown
     chapter = NOTEBOOKS.index(path) + 1
     labels = exercise_labels(load(path))
-    for number, label in enumerate(labels, start=1):  # the statement's heading and the note above the answer cells
+    for number in range(1, len(labels) + 1):  # the statement's heading and the note above the answer cells
         assert f"### Exercise {chapter}.{number}\n" in markdown + "\n"
         assert f"**Your solution to Exercise {chapter}.{number}** goes in the cell" in markdown
     assert re.search(rf"^# {chapter}\. \S", markdown, re.M) and re.search(rf"^## {chapter}\.1\. \S", markdown, re.M)
@@ -267,3 +277,161 @@ def test_numbers_match_the_website(path):
         assert found["links"].get(label, {target.name}) <= {target.name}, label
     assert any(label in found["links"] for label in mine)
     assert [number for _, _, number in index.headings[chapter]] == found["headings"]
+
+
+# --- parameter cells, assignments and per-student notebooks -------------------------------------
+
+THROWAWAY = "ex-throwaway-param"
+
+
+def _synthetic_chapter() -> dict:
+    """A chapter with two exercises: a checked one with a parameter cell, and a pencil-and-paper one."""
+    def markdown(cell_id, text_):
+        return {"cell_type": "markdown", "id": cell_id, "metadata": {}, "source": text_}
+
+    def code(cell_id, text_, metadata=None):
+        return {"cell_type": "code", "id": cell_id, "metadata": metadata or {}, "outputs": [], "execution_count": None,
+                "source": text_}
+
+    return {
+        "cells": [
+            markdown("a", "(ch-synthetic)=\n# Synthetic\n\n## Exercises\n\n```{exercise-start}\n:label: "
+                          f"{THROWAWAY}\n```\n\nCompute with `kappa`.\n\n```{{exercise-end}}\n```"),
+            code("p", "kappa = 10.0  # condition number", {"tags": ["exercise-parameters"],
+                                                            "exercise-parameters": THROWAWAY}),
+            markdown("b", f"```{{solution-start}} {THROWAWAY}\n:class: dropdown\n```\n\nSECRET PROSE"),
+            code("s", "value = 2 * kappa  # SECRET CODE"),
+            markdown("c", "```{solution-end}\n```\n\n```{exercise-start}\n:label: ex-throwaway-pencil\n```\n\n"
+                          "Derive it, see {ref}`" + THROWAWAY + "`.\n\n```{exercise-end}\n```\n\n"
+                          "```{solution-start} ex-throwaway-pencil\n:class: dropdown\n```\n\nPENCIL SECRET\n\n"
+                          "```{solution-end}\n```\n\nAfter the exercises."),
+            code("z", "print('the end')"),
+        ],
+        "metadata": {},
+        "nbformat": 4,
+        "nbformat_minor": 5,
+    }
+
+
+@pytest.fixture
+def throwaway_exercise():
+    from gfbook.exercises._framework import REGISTRY, Parameter, exercise
+
+    @exercise(THROWAWAY, answers={"value": "twice kappa"},
+              parameters={"kappa": Parameter(10.0, (5.0, 20.0, 40.0, 80.0), "condition number")})
+    def _check(value, kappa):
+        pass
+
+    try:
+        yield REGISTRY[THROWAWAY]
+    finally:
+        REGISTRY.pop(THROWAWAY, None)
+
+
+KINDS = {THROWAWAY: "Coding", "ex-throwaway-pencil": "Pencil and paper"}
+
+
+def test_parameter_cell_is_kept_and_set_per_student(throwaway_exercise):
+    notebook = _synthetic_chapter()
+    student = student_notebooks.student_version(notebook, kinds=KINDS)
+    dumped = json.dumps(student)
+    assert "SECRET" not in dumped and "After the exercises." in dumped
+    parameter_cells = [c for c in student["cells"] if "exercise-parameters" in c["metadata"].get("tags", [])]
+    assert [source(c) for c in parameter_cells] == ["kappa = 10.0  # condition number"]
+    values = throwaway_exercise.draw("alice", "course secret")
+    drawn = student_notebooks.student_version(notebook, parameters={THROWAWAY: values}, kinds=KINDS)
+    cell = next(c for c in drawn["cells"] if "exercise-parameters" in c["metadata"].get("tags", []))
+    assert source(cell) == throwaway_exercise.parameter_cell(values)
+    assert cell["metadata"] == notebook["cells"][1]["metadata"], "the grader finds the cell by its metadata"
+    # the parameter cell comes before the answer cells, which come before the check
+    kinds = [(c["cell_type"], c["metadata"].get("answer-kind") or c["metadata"].get("exercise-parameters")
+              or ("check" if "exercise-check" in c["metadata"].get("tags", []) else None)) for c in drawn["cells"]]
+    assert kinds == [("markdown", None), ("code", THROWAWAY), ("markdown", None), ("code", "code"), ("code", "check"),
+                     ("markdown", None), ("markdown", None), ("markdown", "written"), ("markdown", None),
+                     ("code", None)]
+    plain = plain_markdown.plain_notebook(drawn, chapter=None)
+    markdown = text(plain, "markdown")
+    assert not MYST_LEFT.findall(markdown)
+    assert "### Exercise 1\n" in markdown and "Derive it, see Exercise 1." in markdown
+    assert "**Your solution to Exercise 2** goes in the cell below." in markdown
+
+
+def test_an_assignment_keeps_only_its_exercises(throwaway_exercise):
+    notebook = _synthetic_chapter()
+    only_pencil = student_notebooks.student_version(notebook, exercises=["ex-throwaway-pencil"], kinds=KINDS)
+    dumped = json.dumps(only_pencil)
+    assert "Compute with" not in dumped and "kappa = 10.0" not in dumped and "check(" not in dumped
+    assert exercise_labels(only_pencil) == ["ex-throwaway-pencil"] and "After the exercises." in dumped
+    assert [source(c) for c in only_pencil["cells"] if c["cell_type"] == "code"] == ["print('the end')"]
+    only_code = student_notebooks.student_version(notebook, exercises=[THROWAWAY], kinds=KINDS)
+    assert exercise_labels(only_code) == [THROWAWAY] and "Derive it" not in json.dumps(only_code)
+    assert "## Exercises" in text(only_code, "markdown"), "the chapter's prose is kept"
+
+
+def test_a_real_chapter_as_an_assignment():
+    """Chapter 4 with one of its exercises: the others' statements, solutions and answer cells are gone."""
+    original = load(NOTEBOOKS[3])
+    assignment = student_notebooks.student_version(original, exercises=["ex-rates-pl"])
+    assert exercise_labels(assignment) == ["ex-rates-pl"]
+    assert {c["metadata"].get("exercise") for c in assignment["cells"]} - {None} == {"ex-rates-pl"}
+    full = student_notebooks.student_version(original)
+    kept = [source(c) for c in assignment["cells"] if c["cell_type"] == "code" and "exercise" not in c["metadata"]
+            and "exercise-check" not in c["metadata"].get("tags", [])]
+    assert kept == [source(c) for c in full["cells"] if c["cell_type"] == "code" and "exercise" not in c["metadata"]
+                    and "exercise-check" not in c["metadata"].get("tags", [])]
+    assert "Repeat the worst-case experiment" not in text(assignment, "markdown")
+
+
+def test_command_writes_an_assignment_for_each_student(tmp_path, monkeypatch, throwaway_exercise):
+    synthetic = tmp_path / "chapters" / "01_synthetic.ipynb"
+    synthetic.parent.mkdir()
+    save(_synthetic_chapter(), synthetic)
+    monkeypatch.setattr(student_notebooks, "chapters", lambda: [synthetic, *NOTEBOOKS[1:2]])
+    monkeypatch.setattr(student_notebooks, "exercise_kinds", lambda: {**exercise_kinds(), **KINDS})
+    roster, secret = tmp_path / "roster.csv", tmp_path / "secret.txt"
+    roster.write_text("student,name\nalice,Alice A.\nbob,Bob B.\n", encoding="utf-8")
+    secret.write_text("  the course secret\n", encoding="utf-8")
+    out = tmp_path / "out"
+    student_notebooks.main(["--out", str(out), "--exercises", f"{THROWAWAY},ex-bea-strength",
+                            "--roster", str(roster), "--secret-file", str(secret)])
+    for student in ("alice", "bob"):
+        folder = out / "notebooks" / student
+        assert sorted(p.name for p in folder.iterdir()) == ["01_synthetic.ipynb", NOTEBOOKS[1].name]
+        first = load(folder / "01_synthetic.ipynb")
+        assert first["metadata"]["gfbook"] == {"student": student, "exercises": [THROWAWAY]}
+        cell = next(c for c in first["cells"] if c["metadata"].get("exercise-parameters") == THROWAWAY)
+        assert source(cell) == throwaway_exercise.parameter_cell(throwaway_exercise.draw(student, "the course secret"))
+        assert "Derive it" not in text(first, "markdown")
+        second = load(folder / NOTEBOOKS[1].name)
+        assert second["metadata"]["gfbook"] == {"student": student, "exercises": ["ex-bea-strength"]}
+        with zipfile.ZipFile(out / "zips" / f"{student}.zip") as bundle:
+            assert sorted(bundle.namelist()) == ["01_synthetic.ipynb", NOTEBOOKS[1].name]
+
+
+@pytest.mark.parametrize(("arguments", "files", "message"), [
+    (["--exercises", "ex-gf-euler,ex-nope"], {}, "argument --exercises: unknown exercise labels ex-nope"),
+    (["--roster", "roster.csv", "--secret-file", "secret.txt"], {"roster.csv": "id\nalice\n", "secret.txt": "s"},
+     "argument --roster: .* has no 'student' column"),
+    (["--roster", "roster.csv", "--secret-file", "secret.txt"],
+     {"roster.csv": "student\nalice\nbob\nalice\n", "secret.txt": "s"}, "more than once: alice"),
+    (["--roster", "roster.csv", "--secret-file", "secret.txt"], {"roster.csv": "student\nalice\n", "secret.txt": " \n"},
+     "argument --secret-file: .* is empty"),
+    (["--roster", "roster.csv"], {"roster.csv": "student\nalice\n"}, "--roster and --secret-file go together"),
+    (["--roster", "roster.csv", "--secret-file", "secret.txt"], {"roster.csv": "student\n../x\n", "secret.txt": "s"},
+     "not usable as a folder name"),
+])
+def test_command_refuses_bad_arguments_by_name(tmp_path, capsys, arguments, files, message):
+    for name, content in files.items():
+        (tmp_path / name).write_text(content, encoding="utf-8")
+    arguments = [str(tmp_path / a) if a in files else a for a in arguments]
+    with pytest.raises(SystemExit):
+        student_notebooks.main(["--out", str(tmp_path / "out"), *arguments])
+    assert re.search(message, capsys.readouterr().err)
+    assert not (tmp_path / "out" / "notebooks").exists() or not any((tmp_path / "out" / "notebooks").iterdir())
+
+
+def test_command_without_roster_writes_an_assignment(tmp_path):
+    archive = student_notebooks.main(["--out", str(tmp_path), "--exercises", "ex-gf-euler,ex-rates-pl"])
+    with zipfile.ZipFile(archive) as bundle:
+        assert sorted(bundle.namelist()) == [NOTEBOOKS[0].name, NOTEBOOKS[3].name]
+    assert load(tmp_path / "notebooks" / NOTEBOOKS[0].name)["metadata"]["gfbook"] == {"exercises": ["ex-gf-euler"]}
