@@ -474,19 +474,20 @@ def _quote(lines: list[str]) -> list[str]:
     """``lines`` as a Markdown quote, each display formula on one line (a ``>`` inside $$ ... $$ would be TeX)."""
     joined: list[str] = []
     math: list[str] | None = None
+    indent = ""
     for line in lines:
         stripped = line.strip()
         if math is not None:
             math.append(stripped)
             if stripped.endswith("$$"):
-                joined.append(" ".join(math))
+                joined.append(indent + " ".join(math))
                 math = None
         elif stripped.startswith("$$") and not (len(stripped) > 2 and stripped.endswith("$$")):
-            math = [stripped]
+            math, indent = [stripped], line[: len(line) - len(line.lstrip())]
         else:
             joined.append(line)
     if math is not None:
-        joined.append(" ".join(math))
+        joined.append(indent + " ".join(math))
     while joined and not joined[-1].strip():
         joined.pop()
     return [f"> {line}" if line.strip() else ">" for line in joined]
