@@ -187,6 +187,9 @@ def test_student_notebook_markdown_is_plain(path, plain_student_notebooks):
     assert [source(c) for c in student["cells"] if c["cell_type"] == "code"] == [
         source(c) for c in myst["cells"] if c["cell_type"] == "code"]
     assert student["metadata"]["gfbook"] == {"exercises": labels}
+    figures = [c for c in myst["cells"] if c["metadata"].get("mystnb", {}).get("figure", {}).get("caption")]
+    captions = re.findall(rf"^\*Fig\. {chapter}\.(\d+): ", markdown, re.M)  # a figure's number and caption below it
+    assert captions == [str(n) for n in range(1, len(figures) + 1)]
 
 
 def test_plain_markdown_converts_each_construct():
