@@ -8,7 +8,8 @@ The book's pages are staged in ``<out>/src`` with each chapter replaced by its s
 version (:func:`teaching.student_notebooks.student_version`: solutions' prose and code removed,
 answer cells left per exercise, the MyST kept for the website to render), without the page for
 instructors (references to it become plain text) and without links to the full notebooks (no
-repository, launch, issue or download buttons: :func:`student_config`), and built there with
+repository, launch or issue buttons: :func:`student_config`; the download button gives the
+plain-Markdown student notebook: :func:`plain_downloads`), and built there with
 ``jupyter-book build -W -n`` (warnings are errors, as for the full edition). The site lands
 in ``<out>/src/_build/html``. The chapters are executed for this edition (their code differs
 from the full edition's, so the cache does not apply): a few minutes on a laptop.
@@ -30,7 +31,8 @@ from pathlib import Path
 
 import yaml
 
-from teaching.notebooks import ROOT, chapters, load, save, source
+from teaching.notebooks import ROOT, chapters, exercise_labels, load, save, source
+from teaching.plain_markdown import plain_notebook
 from teaching.student_notebooks import student_version
 
 TOC_PAGES = re.findall(r"(?:root|file):\s*(\S+)", (ROOT / "_toc.yml").read_text(encoding="utf-8"))
@@ -40,15 +42,16 @@ FOLDERS = ["_ext", "_static"]  # the site's local Sphinx extension and its stati
 
 HIDDEN_PAGES = ["instructors"]  # pages of the full edition that the student edition leaves out
 REMOVED_SETTINGS = ["repository", "launch_buttons"]  # they link to, and launch, the full notebooks
-BUTTONS_OFF = ["use_repository_button", "use_issues_button", "use_download_button", "use_edit_page_button"]
+BUTTONS_OFF = ["use_repository_button", "use_issues_button", "use_edit_page_button"]
 
 
 def student_config(text: str) -> str:
     """The book's ``_config.yml`` for the student edition: its title marked, no link to the full notebooks.
 
     The repository and launch-button settings go (the Colab and Binder buttons would open the
-    chapters with their solutions, the repository and issue buttons lead to them), and the
-    download buttons are turned off (students get their notebooks from the instructor).
+    chapters with their solutions, the repository and issue buttons lead to them). The download
+    button stays: it serves the staged student notebook, which :func:`plain_downloads` replaces
+    by its plain-Markdown version after the build.
     """
     config = yaml.safe_load(text)
     config["title"] = f"{config.get('title', 'Book')} (student edition)"
@@ -112,8 +115,26 @@ def main(argv: list[str] | None = None) -> Path:
     jupyter_book = Path(sys.executable).with_name("jupyter-book")
     subprocess.run([str(jupyter_book), "build", str(src), "-W", "-n", "--keep-going"], check=True)
     site = src / "_build" / "html"
+    plain_downloads(site)
     print(f"student edition written to {site}")
     return site
+
+
+def plain_downloads(site: Path) -> list[Path]:
+    """Make each chapter's download button give the plain-Markdown student notebook (for plain Jupyter and Colab).
+
+    The button serves ``_sources/chapters/<name>.ipynb``, the staged student version with its
+    MyST markup; it is replaced by the notebook :mod:`teaching.student_notebooks` writes.
+    """
+    written = []
+    for number, path in enumerate(chapters(), start=1):
+        target = site / "_sources" / "chapters" / path.name
+        if target.parent.is_dir():
+            notebook = plain_notebook(student_version(load(path)), chapter=number)
+            notebook.setdefault("metadata", {})["gfbook"] = {"exercises": exercise_labels(load(path))}
+            save(notebook, target)
+            written.append(target)
+    return written
 
 
 if __name__ == "__main__":

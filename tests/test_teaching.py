@@ -101,9 +101,9 @@ def test_student_site_is_staged_from_the_student_notebooks(tmp_path):
     src = build_student_site.stage(tmp_path)
     config = yaml.safe_load((src / "_config.yml").read_text(encoding="utf-8"))
     assert "student edition" in config["title"]
-    # nothing links to the full notebooks: no repository, no launch buttons (Colab, Binder), no download
+    # nothing links to the full notebooks: no repository, no launch buttons (Colab, Binder), no issues
     assert "repository" not in config and "launch_buttons" not in config
-    assert not any(config["html"].get(f"use_{name}_button") for name in ("repository", "issues", "download"))
+    assert not any(config["html"].get(f"use_{name}_button") for name in ("repository", "issues"))
     full = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
     assert {key: value for key, value in config.items() if key not in ("title", "html")} == {
         key: value for key, value in full.items() if key not in ("title", "html", "repository", "launch_buttons")}
@@ -438,3 +438,13 @@ def test_command_without_roster_writes_an_assignment(tmp_path):
     with zipfile.ZipFile(archive) as bundle:
         assert sorted(bundle.namelist()) == [NOTEBOOKS[0].name, NOTEBOOKS[3].name]
     assert load(tmp_path / "notebooks" / NOTEBOOKS[0].name)["metadata"]["gfbook"] == {"exercises": ["ex-gf-euler"]}
+
+
+def test_the_student_site_downloads_plain_student_notebooks(tmp_path):
+    """The download button serves _sources/chapters/<name>.ipynb: after the build it is the plain student notebook."""
+    (tmp_path / "_sources" / "chapters").mkdir(parents=True)
+    written = build_student_site.plain_downloads(tmp_path)
+    assert [p.name for p in written] == [p.name for p in NOTEBOOKS]
+    first = load(written[0])
+    assert "{solution-start}" not in json.dumps(first) and not MYST_LEFT.findall(text(first, "markdown"))
+    assert first["metadata"]["gfbook"] == {"exercises": exercise_labels(load(NOTEBOOKS[0]))}
