@@ -123,3 +123,26 @@ def share_with_kernels(folder: Path) -> None:
 
     for name, value in cache_environment(folder).items():
         os.environ.setdefault(name, value)
+
+
+KIND_ROW = re.compile(r"^\|[^|\n]*\|\s*`(ex-[^`]+)`\s*\|\s*([^|\n]+?)\s*\|", re.M)  # | {ref}`ex` | `ex` | Kind | ...
+
+
+def exercise_kinds(page: Path | None = None) -> dict[str, str]:
+    """Each exercise's kind, by label, from the tables of ``instructors.md`` (their *Kind* column).
+
+    The kinds are ``"Pencil and paper"``, ``"Pencil and paper, then code"``, ``"Proof, then code"``
+    and ``"Coding"``; the page is their one home (a test keeps its tables and the chapters in step).
+    """
+    page = ROOT / "instructors.md" if page is None else Path(page)
+    return dict(KIND_ROW.findall(page.read_text(encoding="utf-8")))
+
+
+def written_kind(kind: str | None) -> bool:
+    """Whether an exercise of this kind asks for a derivation or a proof (an answer written in prose and maths)."""
+    return kind is not None and any(word in kind.lower() for word in ("pencil", "proof"))
+
+
+def coding_kind(kind: str | None) -> bool:
+    """Whether an exercise of this kind asks for code (an unknown kind counts as code, the safe default)."""
+    return kind is None or "cod" in kind.lower()
