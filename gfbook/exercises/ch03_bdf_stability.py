@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from gfbook.bdf import approx_bdf_stability_interval, bdf_coefficients
-from gfbook.exercises._framework import Parameter, Wrong, array, close, exercise, function, number, part, probe_rng
+from gfbook.exercises._framework import Parameter, array, close, exercise, function, number, part, probe_rng
 
 
 @exercise(
