@@ -29,13 +29,38 @@ def euler_by_scan(field, x0, h, n):
     return np.concatenate([np.asarray(x0)[None], np.asarray(jax.lax.scan(step, x0, length=n)[1])])
 
 
-# right answers, computed here from the exercise statements (closed forms), for the checks without context
+def optimal_step_grid_best(dim, kappa, grid_size):
+    """ex-gf-optimal-step as its statement asks, with gfbook's GD: the grid's best step and its measured rate."""
+    problem = gfbook.quadratic_with_condition(dim, kappa)
+    lrs = np.linspace(0.5, 1.95, grid_size) / problem.smoothness
+    runs = np.asarray(jax.vmap(lambda lr: gfbook.gradient_descent(problem.loss, problem.x0, lr, 100))(lrs))
+    errors = np.linalg.norm(runs - np.asarray(problem.x_star), axis=2)
+    rates = (errors[:, -1] / errors[:, -11]) ** (1 / 10)
+    return float(lrs[np.argmin(rates)]), float(rates.min())
+
+
+CH01_DIM = 10  # the chapter's `dim`
+LOGREG = gfbook.logistic_regression(200, 5, feature_scales=[1, 2, 3, 4, 5], seed=0)  # chapters 1 and 2's `logreg`
+
+# the chapter's names some checks take (context), for the checks whose context is cheap to build here
+CONTEXT = {
+    "ex-gf-optimal-step": {"dim": CH01_DIM},
+    "ex-bea-strength": {"logreg": LOGREG},
+}
+
+
+def values(label, change=None):
+    """The names a check takes: the right answers, the context above, the book's parameters, then ``change``."""
+    return {**RIGHT[label], **CONTEXT.get(label, {}), **exercises()[label].book_parameters(), **(change or {})}
+
+
+# right answers, computed here from the exercise statements (closed forms or runs), at the book's parameters
 RIGHT = {
-    "ex-gf-optimal-step": {"best_lr": 2 / 1.1 * 1.005, "best_rate": 9 / 11 + 0.002},
+    "ex-gf-optimal-step": dict(zip(("best_lr", "best_rate"), optimal_step_grid_best(CH01_DIM, 10.0, 59), strict=True)),
     "ex-gf-euler": {"euler": euler_by_scan},
     "ex-bea-linear": {"modified_coefficients": lambda lam, h: np.cumsum([-lam, -h * lam**2 / 2, -(h**2) * lam**3 / 3])},
     "ex-bea-balance": {"converged": {0.2: True, 0.4: True, 0.5: True, 0.6: False}},
-    "ex-bea-strength": {"best_strength": 0.11},
+    "ex-bea-strength": {"best_strength": 0.12},  # measured: the grid's best, near (0.5 - 0.05)/4
     "ex-bdf-a-stability": {"leftmost": [gfbook.boundary_locus(*gfbook.lmm_polynomials("bdf", k), num=20001).real.min()
                                          for k in range(1, 7)]},
     "ex-bdf-bdf1-interval": {"bdf1_edge": lambda eta, m: 2 / eta if m == 1 else 2 / eta - 1},
@@ -57,6 +82,7 @@ WRONG = [
     ("ex-bea-balance", {"converged": {0.2: True, 0.4: True, 0.5: True, 0.6: True}}, "some entries"),
     ("ex-bea-balance", {"converged": {0.2: True}}, "missing"),
     ("ex-bea-strength", {"best_strength": 0.05}, "best_strength"),
+    ("ex-bea-strength", {"best_strength": (0.5 - 0.05) / 4}, "not what it measures"),
     ("ex-bea-strength", {"best_strength": "0.11"}, "one number"),
     ("ex-bdf-a-stability", {"leftmost": [0.0] * 6}, "leftmost"),
     ("ex-bdf-a-stability", {"leftmost": [0.0] * 5}, "shape (6,)"),
@@ -72,18 +98,18 @@ WRONG = [
 
 @pytest.mark.parametrize("label", sorted(RIGHT))
 def test_right_answers_pass(label):
-    result = check(label, **RIGHT[label])
+    result = check(label, **values(label))
     assert result, result
     assert repr(result).startswith("PASSED")
 
 
 @pytest.mark.parametrize(("label", "change", "expected"), WRONG, ids=[f"{w[0]}-{i}" for i, w in enumerate(WRONG)])
 def test_wrong_answers_fail_with_a_message_naming_the_problem(label, change, expected):
-    result = check(label, **{**RIGHT[label], **change})
+    result = check(label, **values(label, change))
     assert not result and repr(result).startswith("NOT YET")
     assert expected in result.message, result.message
     with pytest.raises(AssertionError, match="NOT YET"):
-        check(label, strict=True, **{**RIGHT[label], **change})
+        check(label, strict=True, **values(label, change))
 
 
 NUMBER = re.compile(r"(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
@@ -125,7 +151,7 @@ def test_the_answer_finder_sees_numbers_array_elements_and_mapping_values():
 
 def test_messages_do_not_give_the_answer_away():
     for label, change, _ in WRONG:
-        message = check(label, **{**RIGHT[label], **change}).message
+        message = check(label, **values(label, change)).message
         for name, answer in RIGHT[label].items():
             assert not given_away(answer, message), (label, name, given_away(answer, message), message)
 
@@ -134,7 +160,8 @@ def test_messages_do_not_give_the_answer_away():
 def test_placeholders_fail_with_a_helpful_message(label):
     """What every check says on the untouched student notebook: each answer is still `...`."""
     exercise = exercises()[label]
-    namespace = {name: ... for name in exercise.answers} | {name: object() for name in exercise.context}
+    namespace = ({name: ... for name in exercise.answers} | {name: object() for name in exercise.context}
+                 | exercise.book_parameters())
     result = check_namespace(label, namespace)
     assert not result
     assert "replace the placeholder ..." in result.message
@@ -265,3 +292,130 @@ def test_probe_inputs_follow_the_seed_and_hidden_checks_run_only_when_asked(toy)
     assert framework.evaluate(toy, values, hidden=True).score == 1
     with pytest.raises(TypeError, match="must take"):
         framework.hidden("ex-toy")(lambda a: None)
+
+
+# --- chapters 1-3: parameters make a copied answer wrong, references are measured, credit is partial ------
+
+
+def bdf_answers(k):
+    """Right answers of ex-bdf-derive-bdf2 for BDF-k, from the order conditions (not the check's formula)."""
+    from fractions import Fraction
+
+    alpha, beta = gfbook.bdf_coefficients(k, exact=True)
+    # C_{k+1} = sum_j alpha_j (-j)^(k+1) - (k+1) beta (-0)^k, and (-0)^k = 0
+    constant = sum(Fraction(a) * Fraction(-j) ** (k + 1) for j, a in enumerate(alpha))
+    return {"alpha": [float(a) for a in alpha], "beta": float(beta), "error_constant": float(constant)}
+
+
+def order_defects(alpha, beta, qmax):  # Chapter 3's function, as the check's context
+    from fractions import Fraction
+
+    return [sum(Fraction(a) * Fraction(-j) ** q for j, a in enumerate(alpha))
+            - (q * sum(Fraction(b) * Fraction(-j) ** (q - 1) for j, b in enumerate(beta)) if q else 0)
+            for q in range(qmax + 1)]
+
+
+def balance_answer(steps):
+    answer = {}
+    with np.errstate(all="ignore"):
+        for h in steps:
+            path = np.asarray(gfbook.gradient_descent(gfbook.scalar_factorization(1.0, x0=(2.5, 0.1)).loss,
+                                                      jax.numpy.array([2.5, 0.1]), h, 3000))
+            answer[h] = bool(0.5 * (path[-1, 0] * path[-1, 1] - 1.0) ** 2 < 1e-10)
+    return answer
+
+
+def test_a_copied_answer_fails_under_another_choice():
+    """Right at one parameter choice, the same answers fail at another: publishing an answer gives nothing away."""
+    book, other = {"kappa_opt": 10.0, "grid_opt": 59}, {"kappa_opt": 12.0, "grid_opt": 47}
+    copied = dict(zip(("best_lr", "best_rate"), optimal_step_grid_best(CH01_DIM, 10.0, 59), strict=True))
+    own = dict(zip(("best_lr", "best_rate"), optimal_step_grid_best(CH01_DIM, 12.0, 47), strict=True))
+    assert check("ex-gf-optimal-step", **copied, dim=CH01_DIM, **book)
+    assert check("ex-gf-optimal-step", **own, dim=CH01_DIM, **other)
+    result = check("ex-gf-optimal-step", **copied, dim=CH01_DIM, **other)
+    assert result.score == 0, result
+
+    assert check("ex-bdf-derive-bdf2", **bdf_answers(3), order_defects=order_defects, k_derive=3)
+    result = check("ex-bdf-derive-bdf2", **bdf_answers(2), order_defects=order_defects, k_derive=3)
+    assert result.score == 0, result
+
+    steps = (0.25, 0.35, 0.63, 0.7)
+    assert check("ex-bea-balance", converged=balance_answer(steps), lrs_bal=steps)
+    assert not check("ex-bea-balance", converged=RIGHT["ex-bea-balance"]["converged"], lrs_bal=steps)
+
+    assert check("ex-bea-strength", best_strength=0.06, logreg=LOGREG, h_big_str=0.3)  # measured
+    assert not check("ex-bea-strength", best_strength=0.12, logreg=LOGREG, h_big_str=0.3)
+
+    stiff = gfbook.quadratic_with_condition(50, 1e6, rotation_seed=0)
+    a_stiff = np.asarray(stiff.hessian)
+    context = {"ell": stiff.smoothness, "A_stiff": a_stiff, "stiff": stiff}
+
+    def trapezoid(h_scale, steps):
+        top = np.linalg.eigh(a_stiff)[1][:, -1]
+        h, eye, x = h_scale / stiff.smoothness, np.eye(50), np.asarray(stiff.x0)
+        x_tr = x
+        for _ in range(steps):
+            x_tr = np.linalg.solve(eye + h / 2 * a_stiff, (eye - h / 2 * a_stiff) @ x_tr)
+        x_be = np.linalg.solve(eye + h * a_stiff, x)
+        return {"trapezoid_factor": abs(top @ x_tr) / abs(top @ x), "bdf1_factor": abs(top @ x_be) / abs(top @ x)}
+
+    assert check("ex-bdf-trapezoid", **trapezoid(500.0, 20), **context, h_scale_tr=500.0, steps_tr=20)
+    result = check("ex-bdf-trapezoid", **trapezoid(1e3, 50), **context, h_scale_tr=500.0, steps_tr=20)
+    assert result.score == 0, result
+
+
+def test_the_closed_forms_of_the_optimal_step_fail_for_every_choice():
+    """The exercise asks for the grid's best step and the rate measured there, not 2/(mu + L) and (kappa-1)/(kappa+1)."""
+    from gfbook.exercises.ch01_gradient_flow import optimal_step_grid
+
+    exercise = exercises()["ex-gf-optimal-step"]
+    kappas, grids = exercise.parameters["kappa_opt"].choices, exercise.parameters["grid_opt"].choices
+    for kappa in (*kappas, 10.0):
+        for grid in (*grids, 59):
+            lrs, rates = optimal_step_grid(CH01_DIM, kappa, grid)
+            problem = gfbook.quadratic_with_condition(CH01_DIM, kappa)
+            mu, smooth = problem.strong_convexity, problem.smoothness
+            names = {"dim": CH01_DIM, "kappa_opt": kappa, "grid_opt": grid}
+            measured = {"best_lr": float(lrs[np.argmin(rates)]), "best_rate": float(rates.min())}
+            closed = {"best_lr": 2 / (mu + smooth), "best_rate": (kappa - 1) / (kappa + 1)}
+            assert check("ex-gf-optimal-step", **measured, **names), (kappa, grid)
+            result = check("ex-gf-optimal-step", **closed, **names)
+            assert result.score == 0, (kappa, grid, result)
+            assert np.sort(rates)[1] > rates.min() * (1 + 1e-6), "the grid's best step is not ambiguous"
+
+
+def test_partial_credit_on_the_logistic_threshold():
+    """One answer right, one wrong: the score is the right answer's weight; a run-free guess of the distances fails."""
+    exercise = exercises()["ex-gf-logistic-threshold"]
+    sharpness = float(np.linalg.eigvalsh(np.asarray(jax.hessian(LOGREG.loss)(LOGREG.x_star)))[-1])
+    names = {"logreg": LOGREG, "factors_thr": (0.85, 1.15), "steps_thr": 200}
+    start = LOGREG.x_star + 1e-3
+    distance = {f: float(np.linalg.norm(np.asarray(gfbook.gradient_descent(LOGREG.loss, start, f * 2 / sharpness, 200)[-1])
+                                        - np.asarray(LOGREG.x_star))) for f in (0.85, 1.15)}
+    right = check("ex-gf-logistic-threshold", local_sharpness=sharpness, distance=distance, **names)
+    assert right and right.score == right.points == exercise.points == 3
+    guessed = check("ex-gf-logistic-threshold", local_sharpness=sharpness, distance={0.85: 0.0, 1.15: 1.0}, **names)
+    assert not guessed and guessed.score == exercise.weight("local_sharpness") == 1
+    assert "`distance[0.85]`" in guessed.message and "(1 of 2 answers right)" in repr(guessed)
+    wrong_sharpness = check("ex-gf-logistic-threshold", local_sharpness=LOGREG.smoothness, distance=distance, **names)
+    assert wrong_sharpness.score == exercise.weight("distance") == 2
+    book = check("ex-gf-logistic-threshold", local_sharpness=sharpness, distance={0.9: 0.0, 1.1: 1.0}, logreg=LOGREG,
+                 **exercise.book_parameters())
+    assert book.score == 1 and "`distance[1.1]`" in book.message
+
+
+def test_parameter_cells_follow_their_exercise_and_hold_the_book_values():
+    """Each exercise with parameters has, between its statement and its solution, the cell that sets them."""
+    for path in NOTEBOOKS[:3]:
+        cells = load(path)["cells"]
+        for i, cell in enumerate(cells):
+            label = cell["metadata"].get("exercise-parameters")
+            if label is None:
+                continue
+            assert cell["metadata"]["tags"] == ["exercise-parameters"]
+            assert cell["source"] == f"{exercises()[label].parameter_cell()}", (path.name, label)
+            assert cells[i - 1]["source"].rstrip().endswith("```{exercise-end}\n```"), (path.name, label)
+            assert cells[i + 1]["source"].startswith(f"```{{solution-start}} {label}"), (path.name, label)
+        labels = {c["metadata"].get("exercise-parameters") for c in cells} - {None}
+        assert labels == {label for label in exercise_labels(load(path)) if exercises().get(label)
+                          and exercises()[label].parameters}, path.name
