@@ -419,3 +419,82 @@ def test_parameter_cells_follow_their_exercise_and_hold_the_book_values():
         labels = {c["metadata"].get("exercise-parameters") for c in cells} - {None}
         assert labels == {label for label in exercise_labels(load(path)) if exercises().get(label)
                           and exercises()[label].parameters}, path.name
+# --- Chapters 4-6: parameters per student, measured references, partial credit ----------------------
+
+CH46 = ["04_convergence_rates", "05_corridors", "06_deep_networks"]
+
+
+@pytest.mark.parametrize("chapter", CH46)
+def test_parameter_cells_sit_between_statement_and_solution(chapter):
+    """Each exercise with parameters has its parameter cell right after its statement, as the check prints it."""
+    cells = load(ROOT / "chapters" / f"{chapter}.ipynb")["cells"]
+    labels = [label for label in exercise_labels({"cells": cells}) if exercises()[label].parameters]
+    assert labels, chapter
+    for label in labels:
+        found = [i for i, cell in enumerate(cells) if cell["metadata"].get("exercise-parameters") == label]
+        assert len(found) == 1, label
+        i = found[0]
+        assert cells[i]["metadata"]["tags"] == ["exercise-parameters"]
+        assert cells[i]["source"] == exercises()[label].parameter_cell()
+        assert cells[i - 1]["cell_type"] == "markdown" and cells[i - 1]["source"].rstrip().endswith("```{exercise-end}\n```")
+        assert cells[i + 1]["source"].startswith(f"```{{solution-start}} {label}\n")
+
+
+def test_every_chapter_4_to_6_exercise_has_parameters_and_weights_name_answers():
+    labels = [label for chapter in CH46 for label in exercise_labels(load(ROOT / "chapters" / f"{chapter}.ipynb"))]
+    for label in labels:
+        exercise = exercises()[label]
+        assert 1 <= len(exercise.parameters) <= 2 and all(4 <= len(p.choices) <= 8 for p in exercise.parameters.values())
+
+
+def _eigenvector_answers(curvature, step):
+    return {"gd_end": (1 - step * curvature) ** 10, "flow_end": np.exp(-10 * step * curvature), "ratio": curvature}
+
+
+def test_a_copied_answer_fails_under_another_parameter_choice():
+    book = _eigenvector_answers(4.0, 0.1)
+    assert check("ex-corridors-eigenvector", **book, eigen_curvature=4.0, eigen_step=0.1)
+    mine = {"eigen_curvature": 3.0, "eigen_step": 0.12}
+    assert check("ex-corridors-eigenvector", **_eigenvector_answers(3.0, 0.12), **mine)
+    copied = check("ex-corridors-eigenvector", **book, **mine)
+    assert not copied and copied.score == 0, copied
+    y = 2.0
+    points = [(np.sqrt(y / 3), np.sqrt(y / 3)), (-np.sqrt(y / 3), -np.sqrt(y / 3))]
+    assert check("ex-corridors-factorization", special_points=points, factor_target=y)
+    assert not check("ex-corridors-factorization", factor_target=y, **RIGHT["ex-corridors-factorization"])
+
+
+def test_drori_needs_the_measured_run_not_the_printed_closed_form():
+    """At the book's step the printed closed forms are the measurement; at another step they fail."""
+    counts, theta = (4, 40, 400), 0.25
+    printed = {"final_gaps": {n: 1 / (2 * n + 2) for n in counts}, "ratios": {n: (2 * n + 2) / n for n in counts}}
+    result = check("ex-rates-drori-half", **printed, drori_counts=counts, drori_step=theta)
+    assert not result and result.score == 0 and "final_gaps[4]" in result.message and "ratios[4]" in result.message
+    for values in ({"drori_counts": counts, "drori_step": theta}, {"drori_counts": counts, "drori_step": 0.5}):
+        assert not check("ex-rates-drori-half", **RIGHT["ex-rates-drori-half"], **values)
+    measured = {}
+    for n in counts:
+        huber = gfbook.huber_worst_case(n, relative_step=theta)
+        measured[n] = float(huber.loss(gfbook.gradient_descent(huber.loss, huber.x0, theta, n)[-1]))
+    ratios = {n: 1 / (2 * theta * n) / measured[n] for n in counts}
+    assert check("ex-rates-drori-half", final_gaps=measured, ratios=ratios, drori_counts=counts, drori_step=theta)
+
+
+def test_partial_credit_on_an_exercise_of_chapter_4():
+    """ex-rates-pl: the GD values right (weight 2), the constants wrong: the score is the values' weight."""
+    weight, start = 2.5, 4.0
+    smoothness = 2 + 2 * weight
+    grid = np.linspace(-6, 6, 400_001)
+    grid = grid[np.abs(grid) > 1e-6]
+    mu = np.min((2 * grid + weight * np.sin(2 * grid)) ** 2 / (2 * (grid**2 + weight * np.sin(grid) ** 2)))
+    values, x = [], start
+    for _ in range(201):
+        values.append(x**2 + weight * np.sin(x) ** 2)
+        x -= (2 * x + weight * np.sin(2 * x)) / smoothness
+    parameters = {"pl_weight": weight, "pl_start": start}
+    right = check("ex-rates-pl", smoothness=smoothness, mu_pl=mu, values=values, **parameters)
+    assert right and right.score == right.points == 4, right
+    exercise = exercises()["ex-rates-pl"]
+    partly = check("ex-rates-pl", smoothness=8.0, mu_pl=2 * mu, values=values, **parameters)
+    assert not partly and partly.score == exercise.weight("values") == 2
+    assert partly.parts["values"].passed and "`smoothness`" in partly.message and "`mu_pl`" in partly.message
