@@ -108,7 +108,7 @@ class Exercise:
                 for name, parameter in self.parameters.items()}
 
     def probe_seed(self, student: str, secret: str) -> int:
-        """The seed of :func:`probe_rng` when this exercise is graded for ``student``."""
+        """The seed of ``probe_rng()`` when this exercise is graded for ``student``."""
         return _digest("probes", secret, self.label, student)
 
     def parameter_cell(self, values: Mapping[str, Any] | None = None) -> str:
@@ -258,7 +258,7 @@ def evaluate(exercise: Exercise, values: Mapping[str, Any], *, seed: int | None 
     """Run ``exercise``'s check on ``values``; never raises for a wrong answer.
 
     An answer missing from ``values`` (or left as ``...``) fails with a message saying so; the
-    others are still judged. ``seed``: the seed of :func:`probe_rng` (default: fixed per
+    others are still judged. ``seed``: the seed of ``probe_rng()`` (default: fixed per
     exercise). ``hidden``: run the exercise's hidden checks too (the grader does).
     """
     def result(failures: dict[str, str]) -> CheckResult:
