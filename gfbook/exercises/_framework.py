@@ -91,7 +91,7 @@ class Exercise:
 
     @property
     def points(self) -> float:
-        """The exercise's points: the sum of its answers' weights."""
+        """The sum of the answers' weights, which is what the exercise is worth."""
         return float(sum(self.weight(name) for name in self.answers))
 
     def weight(self, name: str) -> float:
