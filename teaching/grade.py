@@ -44,45 +44,24 @@ from __future__ import annotations
 
 import argparse
 import csv
-import json
 import os
-import secrets
 import shutil
-import signal
-import subprocess
-import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
 import nbformat
-from jupyter_client.kernelspec import KernelSpecManager
-from jupyter_client.manager import AsyncKernelManager
-from nbclient import NotebookClient
 
 from gfbook.exercises import exercises
 from teaching import gradebook
+from teaching.confined import DUMP, Course, execute, judge
 from teaching.notebooks import ROOT, cache_environment, chapters, exercise_kinds, exercise_labels, load
 from teaching.submissions import Student, Submission, find_submissions, read_roster, resolve_duplicates
 
 CHAPTERS = chapters()
 FIELDS = ["student", "notebook", "exercise", "score", "points", "status", "answers", "message", "late"]
-GRACE = 10.0  # seconds a cell gets after its interrupt before its kernel is killed
-DUMP = """\
-import cloudpickle as _gfbook_pickle
-_gfbook_values, _gfbook_errors = {{}}, {{}}
-for _gfbook_name in {names!r}:
-    if _gfbook_name in globals():
-        try:
-            _gfbook_values[_gfbook_name] = _gfbook_pickle.dumps(globals()[_gfbook_name])
-        except Exception as _gfbook_error:
-            _gfbook_errors[_gfbook_name] = f"{{type(_gfbook_error).__name__}}: {{_gfbook_error}}"
-with open("answers.pkl", "wb") as _gfbook_file:
-    _gfbook_file.write(_gfbook_pickle.dumps({{"values": _gfbook_values, "errors": _gfbook_errors}}))
-"""
 
 
 def checked_labels() -> dict[str, list[str]]:
@@ -98,26 +77,6 @@ def written_labels() -> dict[str, list[str]]:
                         if any(word in kinds.get(label, "") for word in ("Pencil", "Proof"))] for path in CHAPTERS}
 
 
-@dataclass
-class Course:
-    """What every notebook of a grading run shares."""
-
-    out: Path
-    table: dict[str, list[str]]
-    written: dict[str, list[str]]
-    secret: str = ""
-    checks: list[Path] = field(default_factory=list)
-    deny: list[Path] = field(default_factory=list)
-    caches: list[Path] = field(default_factory=list)
-    time_limit: float = 600
-    cell_limit: float = 120
-    env: dict[str, str] = field(default_factory=dict)
-
-    @property
-    def kernels(self) -> Path:
-        return self.out / "kernel"
-
-
 def chapter_of(path: Path, notebook: dict | None, table: dict[str, list[str]], hint: str = "") -> str | None:
     """The chapter notebook ``path`` answers: by its name, else by the exercise labels in its cells' metadata."""
     for name in table:
@@ -131,7 +90,7 @@ def chapter_of(path: Path, notebook: dict | None, table: dict[str, list[str]], h
     return None
 
 
-# --- preparing and executing one notebook ----------------------------------------------------------
+# --- preparing one notebook ------------------------------------------------------------------------
 
 
 def prepare(notebook: nbformat.NotebookNode, chapter: str, labels: list[str], student: str,
@@ -166,170 +125,6 @@ def prepare(notebook: nbformat.NotebookNode, chapter: str, labels: list[str], st
     cells.append(nbformat.v4.new_code_cell(DUMP.format(names=names), metadata={"gfbook-grader": "dump"}))
     notebook.cells = cells
     return notebook, {label: {name: repr(value) for name, value in values[label].items()} for label in labels}
-
-
-def _kernel_spec(course: Course, work: Path) -> KernelSpecManager:
-    """A kernel spec that starts the kernel under teaching.sandbox, confined to ``work`` and the caches."""
-    folder = course.kernels / work.name
-    spec = folder / "gfbook-sandbox"
-    spec.mkdir(parents=True, exist_ok=True)
-    argv = [sys.executable, "-m", "teaching.sandbox", *[f"--allow={p}" for p in (work, *course.caches)],
-            *[f"--deny={p}" for p in course.deny], "kernel", "-f", "{connection_file}"]
-    (spec / "kernel.json").write_text(json.dumps({"argv": argv, "display_name": "gfbook sandbox",
-                                                  "language": "python"}), encoding="utf-8")
-    return KernelSpecManager(kernel_dirs=[str(folder)])
-
-
-def _environment(course: Course, work: Path) -> dict[str, str]:
-    """The kernel's environment: what Python and JAX need, the caches, and nothing of the grader's."""
-    keep = ("PATH", "LANG", "LC_ALL", "PYTHONPATH", "VIRTUAL_ENV", "SYSTEMROOT")
-    env = {name: value for name, value in course.env.items()
-           if name in keep or name.startswith(("JAX_", "XLA_", "OMP_", "MPL"))}
-    (work / "tmp").mkdir(exist_ok=True)
-    env.update(HOME=str(work), TMPDIR=str(work / "tmp"), IPYTHONDIR=str(work / ".ipython"),
-               JUPYTER_CONFIG_DIR=str(work / ".jupyter"), PYDEVD_DISABLE_FILE_VALIDATION="1")
-    return env
-
-
-def _kill(pid: int | None) -> None:
-    if pid is None:
-        return
-    try:
-        os.killpg(os.getpgid(pid), signal.SIGKILL)
-    except (ProcessLookupError, PermissionError, OSError):
-        pass
-
-
-def execute(notebook: nbformat.NotebookNode, work: Path, course: Course,
-            deadline: float) -> tuple[nbformat.NotebookNode, dict[int, str]]:
-    """Run ``notebook`` in a confined kernel in ``work``; the problem of each cell that had one (index -> text).
-
-    A cell that outlives its limit and its interrupt is killed with the kernel; the notebook
-    is then run again from the top without it, while time is left.
-    """
-    skip: set[int] = set()
-    while True:
-        runs = nbformat.from_dict(json.loads(json.dumps(notebook)))
-        problems: dict[int, str] = {i: "timeout" for i in skip}
-        hung = _execute_once(runs, work, course, deadline, skip, problems)
-        if hung is None or time.monotonic() > deadline - 5 or len(skip) >= 3:
-            return runs, problems
-        skip.add(hung)
-
-
-def _execute_once(notebook, work, course, deadline, skip, problems) -> int | None:
-    """One run; returns the index of a cell that had to be killed, or None."""
-    manager = AsyncKernelManager(kernel_name="gfbook-sandbox", kernel_spec_manager=_kernel_spec(course, work))
-    client = NotebookClient(notebook, km=manager, timeout=int(course.cell_limit), interrupt_on_timeout=True,
-                            allow_errors=True, kernel_name="gfbook-sandbox",
-                            resources={"metadata": {"path": str(work)}})
-    state = {"cell": None, "start": 0.0, "killed": None, "done": False}
-
-    def watchdog():
-        while not state["done"]:
-            now = time.monotonic()
-            late = state["cell"] is not None and now > state["start"] + course.cell_limit + GRACE
-            if late or now > deadline:
-                state["killed"] = state["cell"]
-                _kill(getattr(manager.provisioner, "pid", None) if manager.provisioner else None)
-                return
-            time.sleep(0.2)
-
-    guard = threading.Thread(target=watchdog, daemon=True)
-    try:
-        with client.setup_kernel(env=_environment(course, work), stderr=subprocess.DEVNULL):
-            guard.start()
-            for index, cell in enumerate(notebook.cells):
-                if cell.cell_type != "code" or index in skip:
-                    continue
-                if time.monotonic() > deadline - 1:
-                    problems[index] = "timeout"
-                    continue
-                state["cell"], state["start"] = index, time.monotonic()
-                problem = _run(client, cell, index)
-                state["cell"] = None
-                if state["killed"] is not None:
-                    problems[index] = "timeout"
-                    return index
-                if problem:
-                    problems[index] = problem
-    except Exception as error:  # noqa: BLE001 -- the kernel failed to start or died: grade what there is
-        if state["killed"] is not None:
-            problems[state["killed"]] = "timeout"
-            return state["killed"]
-        problems.setdefault(-1, f"the kernel stopped: {type(error).__name__}")
-    finally:
-        state["done"] = True
-        if manager.provisioner is not None:
-            _kill(getattr(manager.provisioner, "pid", None))
-    return None
-
-
-def _run(client: NotebookClient, cell, index: int) -> str | None:
-    """Execute one cell; None, 'timeout', or the error's 'Name: value'."""
-    start = time.monotonic()
-    try:
-        client.execute_cell(cell, index)
-    except Exception as error:  # noqa: BLE001 -- a kernel that died, a cell nbclient could not run
-        lines = str(error).strip().splitlines()
-        return f"{type(error).__name__}: {lines[-1] if lines else ''}"
-    for output in cell.get("outputs", []):
-        if output.get("output_type") == "error":
-            if output.get("ename") == "KeyboardInterrupt" and time.monotonic() - start >= client.timeout - 0.5:
-                return "timeout"
-            return f"{output.get('ename')}: {output.get('evalue')}"
-    return None
-
-
-# --- judging the answers ---------------------------------------------------------------------------
-
-
-def judge(work: Path, items: list[dict], course: Course, deadline: float) -> dict[str, dict]:
-    """The verdict on each exercise of ``items``, from the answers the kernel left in ``work``.
-
-    Each exercise gets ``cell_limit`` seconds (at least); one that runs out of time is marked so,
-    and the others are judged in a new process.
-    """
-    verdicts: dict[str, dict] = {}
-    pending = list(items)
-    while pending:
-        nonce = secrets.token_hex(16)
-        job = {"answers": str(work / "answers.pkl"), "exercises": pending, "checks": [str(p) for p in course.checks],
-               "allow": [str(work), *map(str, course.caches)], "deny": [str(p) for p in course.deny], "nonce": nonce}
-        process = subprocess.Popen([sys.executable, "-m", "teaching.evaluate"], stdin=subprocess.PIPE,
-                                   stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, cwd=work, text=True,
-                                   env=_environment(course, work), start_new_session=True)
-        process.stdin.write(json.dumps(job) + "\n")
-        process.stdin.close()
-        lines: list[str] = []
-        reader = threading.Thread(target=lines.extend, args=(process.stdout,), daemon=True)
-        reader.start()
-        limit = time.monotonic() + course.cell_limit + 15  # the first check also pays for importing JAX
-        seen = 0
-        while reader.is_alive() and time.monotonic() < max(limit, min(deadline, limit)):
-            reader.join(0.2)
-            if len(lines) > seen:
-                seen, limit = len(lines), time.monotonic() + course.cell_limit
-        timed_out = reader.is_alive()
-        _kill(process.pid)
-        process.wait()
-        reader.join(1)
-        for line in lines:
-            if line.startswith(nonce + " "):
-                record = json.loads(line[len(nonce) + 1:])
-                verdicts[record["label"]] = record
-        done = {label for label in verdicts}
-        rest = [item for item in pending if item["label"] not in done]
-        if not rest:
-            break
-        if any("tampered" in record for record in verdicts.values()):
-            for item in rest:
-                verdicts[item["label"]] = {"label": item["label"], "tampered": ["(judging stopped)"]}
-            break
-        stuck = rest[0]["label"]
-        verdicts[stuck] = {"label": stuck, "timeout": timed_out}
-        pending = rest[1:]
-    return verdicts
 
 
 # --- one notebook, start to end --------------------------------------------------------------------
@@ -370,6 +165,12 @@ def _grade_notebook(submission: Submission, course: Course, number: int, labels_
         return [_row(submission, label, 0, _points(label), "malformed", message) for label in labels]
     chapter = chapter_of(path, notebook, course.table, submission.chapter_hint)
     labels = labels_for(chapter)
+    made_for = (notebook.metadata.get("gfbook") or {}).get("student")
+    if made_for and made_for != submission.student:
+        course.notes.append(f"{submission.student}: {path.name} is the notebook made for {made_for!r}")
+    if made_for and not course.secret:
+        course.notes.append(f"{submission.student}: {path.name} was made with its student's parameters, "
+                            "but this run has no --secret-file: it is graded with the book's")
     if not labels:
         return [_row(submission, "(unknown chapter)", 0, 0, "malformed",
                      "no chapter's exercises of this assignment found in this notebook")]
@@ -388,7 +189,7 @@ def _grade_notebook(submission: Submission, course: Course, number: int, labels_
     if (work / "answers.pkl").exists():
         items = [{"label": label, "parameters": parameters[label],
                   "seed": registered[label].probe_seed(submission.student, course.secret)} for label in labels]
-        verdicts = judge(work, items, course, deadline + course.cell_limit)
+        verdicts = judge(work, items, course)
     else:
         dump = problems.get(len(executed.cells) - 1) or problems.get(-1)
         verdicts = {label: {"label": label, "lost": dump or "the notebook did not run to its end"} for label in labels}
@@ -418,6 +219,9 @@ def _outcome(submission: Submission, label: str, verdict: dict, problem: str | N
         return _row(submission, label, 0, points, "tampered", f"the notebook changed the checking code ({changed})")
     if "timeout" in verdict:
         return _row(submission, label, 0, points, "timeout", "the check ran out of time (does your function loop?)")
+    if "stopped" in verdict:
+        return _row(submission, label, 0, points, "error",
+                    "checking your answer stopped the checking process (does your code exit Python?)")
     if "lost" in verdict:
         return _row(submission, label, 0, points, "error" if problem else "failed",
                     raised or f"no answers could be collected: {verdict['lost']}")
@@ -516,6 +320,9 @@ def grade(folder: Path, out: Path, *, time_limit: float = 600, cell_limit: float
             one(item)
     shutil.rmtree(out / "work", ignore_errors=True)
     shutil.rmtree(course.kernels, ignore_errors=True)
+    for note in course.notes:
+        print(f"warning: {note}", flush=True)
+    (out / "warnings.txt").write_text("".join(f"{w}\n" for w in [*warnings, *course.notes]), encoding="utf-8")
     order = [label for chapter in table for label in labels_for(chapter)]
     graded_chapters = {chapter_key(submission) for submission in submissions}
     hand = [label for chapter, labels in written.items() if chapter in graded_chapters

@@ -98,7 +98,7 @@ def placeholder_cells(label: str, cell_id: str, kind: str | None = None) -> list
     if exercise is not None:
         cells.append({"cell_type": "code", "execution_count": None, "id": f"{cell_id}-check",
                       "metadata": {"tags": ["exercise-check"], "exercise-check": label}, "outputs": [],
-                      "source": exercise.call()})
+                      "source": exercise.call(namespace=True)})
     return cells
 
 

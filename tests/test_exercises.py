@@ -498,3 +498,22 @@ def test_partial_credit_on_an_exercise_of_chapter_4():
     partly = check("ex-rates-pl", smoothness=8.0, mu_pl=2 * mu, values=values, **parameters)
     assert not partly and partly.score == exercise.weight("values") == 2
     assert partly.parts["values"].passed and "`smoothness`" in partly.message and "`mu_pl`" in partly.message
+
+
+def test_the_instructors_tables_list_each_checks_answers_weights_and_parameters():
+    page = (ROOT / "instructors.md").read_text(encoding="utf-8")
+    rows = dict(re.findall(r"^\| \{ref\}`[^`]+` \| `(ex-[^`]+)` \| [^|]+? \| ([^|]+? \| [^|]+?) \|$", page, re.M))
+    for label, exercise in exercises().items():
+        answers = ", ".join(f"`{n}`" + (f" ({exercise.weight(n):g} points)" if exercise.weight(n) != 1 else "")
+                            for n in exercise.answers)
+        assert rows[label] == f"{answers} | {', '.join(f'`{n}`' for n in exercise.parameters) or '—'}", label
+
+
+def test_the_students_check_cell_reports_an_undefined_name_instead_of_raising():
+    """``check(label, globals())``, the student edition's check cell, before the answer cell has run."""
+    result = check("ex-bdf-momentum", {"unrelated": 1})
+    assert not result and "`heavy_ball_edge` is not defined: run your answer cell first" in result.message
+    assert check("ex-bdf-momentum", {"heavy_ball_edge": lambda eta: 3 / eta + 1})
+    assert exercises()["ex-bdf-momentum"].call(namespace=True) == 'check("ex-bdf-momentum", globals())'
+    with pytest.raises(TypeError, match="namespace must be a mapping"):
+        check("ex-bdf-momentum", [1, 2])

@@ -52,7 +52,7 @@ def students_with_different_orders():
 FIRST, OTHER = students_with_different_orders()
 
 
-def submission(momentum=MOMENTUM_RIGHT, edge=EDGE_RIGHT, derive=DERIVE_RIGHT, extra=""):
+def submission(momentum=MOMENTUM_RIGHT, edge=EDGE_RIGHT, derive=DERIVE_RIGHT, extra="", made_for=None):
     """A small notebook in the student edition's format: parameter and answer cells tagged with their exercise."""
     def answer(code, label):
         return nbformat.v4.new_code_cell(code, metadata={"tags": ["student-answer"], "exercise": label})
@@ -70,7 +70,8 @@ def submission(momentum=MOMENTUM_RIGHT, edge=EDGE_RIGHT, derive=DERIVE_RIGHT, ex
     ]
     if extra:
         cells.append(nbformat.v4.new_code_cell(extra))
-    return nbformat.writes(nbformat.v4.new_notebook(cells=cells))
+    metadata = {"gfbook": {"student": made_for}} if made_for else {}
+    return nbformat.writes(nbformat.v4.new_notebook(cells=cells, metadata=metadata))
 
 
 PATCH = """\
@@ -109,11 +110,13 @@ def samples(folder):
         "ivan": submission(momentum="def heavy_ball_edge(eta):\n    return 0.0\n", edge="bdf1_edge = None",
                            derive="alpha = beta = error_constant = 0.0", extra=PATCH),
         "judy": submission(momentum=PATCH_AT_CHECK_TIME),
+        "oscar": submission(momentum="def heavy_ball_edge(eta):\n    import os\n    os._exit(3)\n"),
         "mallory": submission(momentum=copier(folder)),
         "jax": submission(momentum=JAX_LOOP),
         "partly": submission(derive=DERIVE_RIGHT + "beta = 2 * beta\n"),
         FIRST: submission(derive=derive_literal(DERIVE.draw(FIRST, SECRET)["k_derive"])),
-        OTHER: submission(derive=derive_literal(DERIVE.draw(FIRST, SECRET)["k_derive"])),  # FIRST's answer, copied
+        # FIRST's notebook, handed in by OTHER
+        OTHER: submission(derive=derive_literal(DERIVE.draw(FIRST, SECRET)["k_derive"]), made_for=FIRST),
     }
 
 
@@ -181,6 +184,7 @@ def test_every_student_and_exercise_has_a_row(graded):
         ("henry", ("0", "malformed"), "not a readable notebook"),
         ("ivan", ("0", "failed"), "heavy_ball_edge"),  # its monkeypatching ran in its own kernel only
         ("judy", ("0", "tampered"), "changed the checking code"),
+        ("oscar", ("0", "error"), "stopped the checking process"),
         ("mallory", ("0", "error"), "not allowed while grading"),
         ("jax", ("0", "timeout"), "ran out of time"),
     ],
@@ -225,6 +229,7 @@ def test_duplicates_and_lms_names_are_resolved_with_a_warning(graded):
     assert outcome(graded, "jane", "ex-bdf-momentum") == ("1", "passed"), "the resubmission (-1) counts"
     assert row(graded, "jane", "ex-bdf-momentum")["late"] == "", "the late first hand-in was set aside"
     assert outcome(graded, "kim", "ex-bdf-momentum") == ("1", "passed")
+    assert f"{OTHER}: {CHAPTER} is the notebook made for {FIRST!r}" in warnings
 
 
 def test_scores_feedback_and_gradebook_exports(graded):

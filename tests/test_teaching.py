@@ -49,7 +49,7 @@ def test_student_notebook_has_no_solution(path):
     assert [c["metadata"]["exercise-check"] for c in checks] == [label for label in labels if label in exercises()]
     for cell in checks:  # a check cell follows its answer cell, which assigns the placeholder to each answer
         exercise = exercises()[cell["metadata"]["exercise-check"]]
-        assert source(cell) == exercise.call()
+        assert source(cell) == exercise.call(namespace=True)
         answer = student["cells"][student["cells"].index(cell) - 1]
         assert answer["metadata"]["exercise"] == exercise.label
         assert all(f"\n{name} = ...\n" in source(answer) for name in exercise.answers)

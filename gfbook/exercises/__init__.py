@@ -5,7 +5,9 @@ In a chapter notebook, after writing an answer::
     from gfbook.exercises import check
     check("ex-gf-euler", euler=euler)
 
-shows ``PASSED ex-gf-euler: all checks passed`` or ``NOT YET ex-gf-euler: <what is wrong>``.
+shows ``PASSED ex-gf-euler: all checks passed`` or ``NOT YET ex-gf-euler: <what is wrong>``;
+``check("ex-gf-euler", globals())`` looks the names up in the notebook (the student edition's
+check cells do this, so that a name not yet defined gets a message rather than a NameError).
 The message names the answer and says what is expected of it, never the expected value.
 ``check(..., strict=True)`` raises ``AssertionError`` instead of returning a failed result;
 the book's own solutions use it, so the test suite proves that every solution passes its
@@ -35,16 +37,23 @@ from gfbook.exercises._framework import REGISTRY, CheckResult, Exercise, Paramet
 __all__ = ["CheckResult", "Exercise", "Parameter", "Verdict", "check", "check_namespace", "exercises", "hidden"]
 
 
-def check(label: str, /, *, strict: bool = False, **answers: Any) -> CheckResult:
+def check(label: str, namespace: Mapping[str, Any] | None = None, /, *, strict: bool = False,
+          **answers: Any) -> CheckResult:
     """Check the answers to exercise ``label``, passed by name (the names the exercise asks for).
 
-    Returns a :class:`CheckResult` (true when the check passed, with a verdict per answer).
-    With ``strict=True`` a failed check raises ``AssertionError`` with the message instead.
+    ``namespace`` (a notebook's ``globals()``): look the names up there instead; names passed
+    by keyword win. Returns a :class:`CheckResult` (true when the check passed, with a verdict
+    per answer). With ``strict=True`` a failed check raises ``AssertionError`` with the message
+    instead.
     """
     exercise = lookup(label)
     unknown = sorted(set(answers) - set(exercise.names))
     if unknown:
         raise TypeError(f"{label} takes the names {list(exercise.names)}; unexpected {unknown}")
+    if namespace is not None:
+        if not isinstance(namespace, Mapping):
+            raise TypeError(f"namespace must be a mapping such as globals(), got {type(namespace).__name__}")
+        answers = {name: namespace[name] for name in exercise.names if name in namespace} | answers
     result = evaluate(exercise, answers)
     if strict and not result.passed:
         raise AssertionError(repr(result))

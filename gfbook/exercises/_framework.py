@@ -117,11 +117,15 @@ class Exercise:
         return "\n".join(f"{name} = {values[name]!r}  # {parameter.description}"
                          for name, parameter in self.parameters.items())
 
-    def call(self, *, strict: bool = False, width: int = 88) -> str:
+    def call(self, *, strict: bool = False, width: int = 88, namespace: bool = False) -> str:
         """The code that runs this check in a notebook, wrapped to ``width`` characters (the book's column).
 
-        ``strict=True`` gives the call that ends a worked solution in the book.
+        ``strict=True`` gives the call that ends a worked solution in the book; ``namespace=True``
+        the students' call, which looks the names up in the notebook (``globals()``), so that a
+        name not yet defined gets the check's message rather than a ``NameError``.
         """
+        if namespace:
+            return f'check("{self.label}", globals())'
         args = [f'"{self.label}"', *(f"{name}={name}" for name in self.names), *(["strict=True"] if strict else [])]
         lines, line = [], "check("
         for i, arg in enumerate(args):
