@@ -502,11 +502,14 @@ def test_partial_credit_on_an_exercise_of_chapter_4():
 
 def test_the_instructors_tables_list_each_checks_answers_weights_and_parameters():
     page = (ROOT / "instructors.md").read_text(encoding="utf-8")
-    rows = dict(re.findall(r"^\| \{ref\}`[^`]+` \| `(ex-[^`]+)` \| [^|]+? \| ([^|]+? \| [^|]+?) \|$", page, re.M))
+    rows = dict(re.findall(r"^\| \{ref\}`[^`]+` \| `(ex-[^`]+)` \| [^|]+? \| ([^|]+?) \|$", page, re.M))
+    listed = dict(re.findall(r"^- `(ex-[^`]+)`: (.+)$", page, re.M))
     for label, exercise in exercises().items():
         answers = ", ".join(f"`{n}`" + (f" ({exercise.weight(n):g} points)" if exercise.weight(n) != 1 else "")
                             for n in exercise.answers)
-        assert rows[label] == f"{answers} | {', '.join(f'`{n}`' for n in exercise.parameters) or '—'}", label
+        assert rows[label] == answers, label
+        assert listed.get(label) == (", ".join(f"`{n}`" for n in exercise.parameters) or None), label
+    assert set(listed) <= set(exercises())
 
 
 def test_the_students_check_cell_reports_an_undefined_name_instead_of_raising():

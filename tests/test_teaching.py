@@ -146,11 +146,9 @@ def test_instructor_page_lists_every_exercise():
     assert listed == in_chapters
 
 
-def test_instructor_page_names_the_checked_answers_and_quotes_a_real_message():
+def test_instructor_page_quotes_a_real_message():
+    """(tests/test_exercises.py checks the page's tables of answers, weights and parameters.)"""
     page = (ROOT / "instructors.md").read_text(encoding="utf-8")
-    for label, names in re.findall(r"\| `(ex-[^`]+)` \| [^|]+ \| ([^|]+) \|", page):
-        expected = ", ".join(f"`{name}`" for name in exercises()[label].answers) if label in exercises() else None
-        assert names.strip() == (expected or "(graded by hand)"), label
     from gfbook.exercises import check
 
     message = check("ex-bdf-momentum", heavy_ball_edge=lambda eta: 3 / eta).message
