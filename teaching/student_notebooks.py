@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import argparse
 import copy
-import csv
 import re
 import zipfile
 from collections.abc import Iterable, Mapping
@@ -54,6 +53,7 @@ from teaching.notebooks import (
     written_kind,
 )
 from teaching.plain_markdown import book_index, plain_notebook
+from teaching.submissions import read_roster
 
 EXERCISE_END = re.compile(r"```\{exercise-end\}\s*\n```\s*\n?")
 PARAMETERS = "exercise-parameters"  # tag and metadata key of an exercise's parameter cell
@@ -212,30 +212,6 @@ def zip_notebooks(paths: list[Path], archive: Path) -> Path:
     return archive
 
 
-def read_roster(path: Path, parser: argparse.ArgumentParser) -> list[str]:
-    """The student ids of the roster at ``path``, checked: a ``student`` column, ids present, unique, safe as names."""
-    try:
-        with path.open(encoding="utf-8-sig", newline="") as handle:
-            reader = csv.DictReader(handle)
-            columns = [name.strip() for name in reader.fieldnames or []]
-            rows = [{(key or "").strip(): value for key, value in row.items()} for row in reader]
-    except (OSError, UnicodeDecodeError, csv.Error) as error:
-        parser.error(f"argument --roster: cannot read {path} as a CSV file: {error}")
-    if "student" not in columns:
-        parser.error(f"argument --roster: {path} has no 'student' column (its columns: {', '.join(columns) or 'none'})")
-    students = [(row.get("student") or "").strip() for row in rows]
-    if not students:
-        parser.error(f"argument --roster: {path} lists no student")
-    for line, student in enumerate(students, start=2):
-        if not student or not re.fullmatch(r"[\w.@+-]+", student) or student in (".", ".."):
-            parser.error(f"argument --roster: line {line} of {path}: student id {student!r} is empty or not usable "
-                         "as a folder name (letters, digits, . _ - + @)")
-    duplicates = sorted({student for student in students if students.count(student) > 1})
-    if duplicates:
-        parser.error(f"argument --roster: {path} lists these students more than once: {', '.join(duplicates)}")
-    return students
-
-
 def main(argv: list[str] | None = None) -> Path:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=ROOT / "_build" / "student", help="output folder")
@@ -258,7 +234,10 @@ def main(argv: list[str] | None = None) -> Path:
         archive = zip_notebooks(paths, args.out / "student-notebooks.zip")
         print(f"wrote {len(paths)} student notebooks to {args.out / 'notebooks'} and {archive}")
         return archive
-    students = read_roster(args.roster, parser)
+    try:
+        students = [student.student for student in read_roster(args.roster)]
+    except ValueError as error:
+        parser.error(f"argument --roster: {str(error).removeprefix('roster: ')}")
     try:
         secret = args.secret_file.read_text(encoding="utf-8").strip()
     except OSError as error:

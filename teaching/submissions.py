@@ -81,20 +81,31 @@ def _due(text: str, where: str) -> datetime | None:
 
 
 def read_roster(path: Path) -> list[Student]:
-    """The students of ``path`` (a CSV with a ``student`` column); a ValueError naming what is wrong otherwise."""
-    with Path(path).open(newline="", encoding="utf-8-sig") as handle:
-        reader = csv.DictReader(handle)
-        if not reader.fieldnames or "student" not in reader.fieldnames:
-            raise ValueError(f"roster: {path} needs a 'student' column; it has {reader.fieldnames}")
-        rows = list(reader)
-    students, seen = [], set()
-    for number, row in enumerate(rows, start=2):
-        student = (row.get("student") or "").strip()
-        if not student:
-            raise ValueError(f"roster: {path}, line {number}: the 'student' column is empty")
-        if student in seen:
-            raise ValueError(f"roster: {path}, line {number}: student {student!r} appears twice")
-        seen.add(student)
+    """The students of ``path`` (a CSV with a ``student`` column); a ValueError naming what is wrong otherwise.
+
+    Each id must be usable as a folder name (letters, digits, ``. _ - + @``): the student
+    notebooks, the executed notebooks and the feedback are filed under it.
+    """
+    try:
+        with Path(path).open(newline="", encoding="utf-8-sig") as handle:
+            reader = csv.DictReader(handle)
+            columns = [(name or "").strip() for name in reader.fieldnames or []]
+            rows = [{(key or "").strip(): value for key, value in row.items()} for row in reader]
+    except (OSError, UnicodeDecodeError, csv.Error) as error:
+        raise ValueError(f"roster: cannot read {path} as a CSV file: {error}") from None
+    if "student" not in columns:
+        raise ValueError(f"roster: {path} has no 'student' column (its columns: {', '.join(columns) or 'none'})")
+    if not rows:
+        raise ValueError(f"roster: {path} lists no student")
+    ids = [(row.get("student") or "").strip() for row in rows]
+    duplicates = sorted({student for student in ids if ids.count(student) > 1})
+    if duplicates:
+        raise ValueError(f"roster: {path} lists these students more than once: {', '.join(duplicates)}")
+    students = []
+    for number, (student, row) in enumerate(zip(ids, rows, strict=True), start=2):
+        if not re.fullmatch(r"[\w.@+-]+", student) or student in (".", ".."):
+            raise ValueError(f"roster: line {number} of {path}: student id {student!r} is empty or not usable "
+                             "as a folder name (letters, digits, . _ - + @)")
         aliases = tuple(a.strip() for a in (row.get("aliases") or "").split(";") if a.strip())
         fields = {key: (row.get(key) or "").strip() for key in
                   ("name", "email", "canvas_id", "sis_user_id", "sis_login_id", "section", "moodle_id", "id_number")}

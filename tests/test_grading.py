@@ -294,8 +294,8 @@ def test_find_submissions_reads_canvas_and_moodle_names(tmp_path):
 
 @pytest.mark.parametrize(
     ("text", "words"),
-    [("name,email\nx,y\n", "needs a 'student' column"), ("student\na\na\n", "appears twice"),
-     ("student,due\na,tomorrow\n", "ISO date")],
+    [("name,email\nx,y\n", "has no 'student' column"), ("student\na\na\n", "more than once: a"),
+     ("student,due\na,tomorrow\n", "ISO date"), ("student\n../x\n", "not usable as a folder name")],
 )
 def test_a_bad_roster_is_named(tmp_path, text, words):
     path = tmp_path / "roster.csv"
