@@ -56,6 +56,7 @@ class Course:
     cell_limit: float = 120
     env: dict[str, str] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)  # warnings found while grading (list.append is thread-safe)
+    references: dict[str, Path] = field(default_factory=dict)  # chapter -> its context, from the book's own run
 
     @property
     def kernels(self) -> Path:
@@ -185,7 +186,9 @@ def judge(work: Path, items: list[dict], course: Course) -> dict[str, dict]:
     pending = list(items)
     while pending:
         nonce = secrets.token_hex(16)
-        job = {"answers": str(work / "answers.pkl"), "exercises": pending, "checks": [str(p) for p in course.checks],
+        context = work / "context.pkl"
+        job = {"answers": str(work / "answers.pkl"), "context": str(context) if context.exists() else None,
+               "exercises": pending, "checks": [str(p) for p in course.checks],
                "allow": [str(work), *map(str, course.caches)], "deny": [str(p) for p in course.deny], "nonce": nonce}
         process = subprocess.Popen([sys.executable, "-m", "teaching.evaluate"], stdin=subprocess.PIPE,
                                    stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, cwd=work, text=True,

@@ -2,7 +2,9 @@
 
 The grader (:mod:`teaching.grade`) starts ``python -m teaching.evaluate`` once per executed
 submission and writes a job to its standard input (JSON): the file of answers the notebook's
-kernel left (``answers``: each name pickled by value with cloudpickle), the exercises to judge
+kernel left (``answers``: each name pickled by value with cloudpickle), the file of the names
+the chapter defines before its exercises (``context``, from the grader's own run of the book's
+chapter, so that a submission cannot redefine what its answers are compared with), the exercises to judge
 with the student's parameters and probe seed, the folders of hidden checks to load, the paths
 to confine, and a nonce. This process first imports the checks (``gfbook.exercises`` and the
 hidden ones) and records every function of the checking code, then confines itself
@@ -50,6 +52,20 @@ def _changed(before: dict, after: dict) -> list[str]:
     return sorted(f"{module}.{name}" for (module, name), mark in before.items() if after.get((module, name)) != mark)
 
 
+def _unpickle(path: str) -> tuple[dict, dict]:
+    """The values a kernel pickled name by name (:data:`teaching.confined.DUMP`), and why others could not be."""
+    import cloudpickle  # noqa: F401 -- imported before the sandbox and the answers
+
+    stored = cloudpickle.loads(Path(path).read_bytes())
+    values, problems = {}, dict(stored.get("errors", {}))
+    for name, blob in stored.get("values", {}).items():
+        try:
+            values[name] = cloudpickle.loads(blob)
+        except Exception as error:  # noqa: BLE001 -- an answer the grader cannot rebuild: reported per name
+            problems[name] = f"{type(error).__name__}: {error}"
+    return values, problems
+
+
 def main() -> None:
     job = json.loads(sys.stdin.readline())
     nonce = job["nonce"]
@@ -59,7 +75,7 @@ def main() -> None:
         out.write(f"{nonce} {json.dumps(record)}\n")
         out.flush()
 
-    import cloudpickle
+    import cloudpickle  # noqa: F401 -- imported before the sandbox and the answers
     import numpy as np  # noqa: F401 -- watched: imported before any student code
 
     from gfbook.exercises import _framework
@@ -70,17 +86,14 @@ def main() -> None:
     table = registered()
     before = _fingerprint()
     sandbox.install(job["allow"], job["deny"])
-    stored = cloudpickle.loads(Path(job["answers"]).read_bytes())
-    values, problems = {}, dict(stored.get("errors", {}))
-    for name, blob in stored.get("values", {}).items():
-        try:
-            values[name] = cloudpickle.loads(blob)
-        except Exception as error:  # noqa: BLE001 -- an answer the grader cannot rebuild: reported per name
-            problems[name] = f"{type(error).__name__}: {error}"
+    values, problems = _unpickle(job["answers"])
+    context = _unpickle(job["context"])[0] if job.get("context") else {}
     for item in job["exercises"]:
         exercise = table[item["label"]]
         parameters = {name: ast.literal_eval(text) for name, text in item["parameters"].items()}
-        given = {name: values[name] for name in (*exercise.answers, *exercise.context) if name in values}
+        given = {name: values[name] for name in exercise.answers if name in values}
+        given |= {name: context[name] if name in context else values[name] for name in exercise.context
+                  if name in context or name in values}
         result = _framework.evaluate(exercise, {**given, **parameters}, seed=item["seed"], hidden=True)
         changed = _changed(before, _fingerprint())
         if changed:

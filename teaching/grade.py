@@ -127,6 +127,33 @@ def prepare(notebook: nbformat.NotebookNode, chapter: str, labels: list[str], st
     return notebook, {label: {name: repr(value) for name, value in values[label].items()} for label in labels}
 
 
+def reference_context(chapter: str, labels: list[str], course: Course) -> Path | None:
+    """The names the chapter defines before ``labels`` (their context), from a run of the book's own notebook.
+
+    Every submission's ``parameters`` cell is reset to the chapter's, so these values are the
+    ones each submission's notebook computes, unless it changed them: the checks use these.
+    """
+    names = sorted({name for label in labels for name in exercises()[label].context})
+    if not names:
+        return None
+    work = course.out / "work" / f"reference-{Path(chapter).stem}"
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    notebook = nbformat.read(ROOT / "chapters" / chapter, as_version=4)
+    notebook.cells.append(nbformat.v4.new_code_cell(DUMP.format(names=names), metadata={"gfbook-grader": "dump"}))
+    start = time.monotonic()
+    _, problems = execute(notebook, work, course, time.monotonic() + course.time_limit)
+    kept = course.out / "cache" / f"context-{Path(chapter).stem}.pkl"
+    if not (work / "answers.pkl").exists():
+        course.notes.append(f"the book's {chapter} did not run to its end ({problems}): each submission's own "
+                            "context is used for its checks")
+        return None
+    shutil.move(work / "answers.pkl", kept)
+    shutil.rmtree(work, ignore_errors=True)
+    print(f"the book's {chapter}, run for the checks' context: {time.monotonic() - start:.1f} s", flush=True)
+    return kept
+
+
 # --- one notebook, start to end --------------------------------------------------------------------
 
 
@@ -187,6 +214,8 @@ def _grade_notebook(submission: Submission, course: Course, number: int, labels_
             answer_problem[label] = problem
     registered = exercises()
     if (work / "answers.pkl").exists():
+        if chapter in course.references:
+            shutil.copy(course.references[chapter], work / "context.pkl")
         items = [{"label": label, "parameters": parameters[label],
                   "seed": registered[label].probe_seed(submission.student, course.secret)} for label in labels]
         verdicts = judge(work, items, course)
@@ -289,6 +318,10 @@ def grade(folder: Path, out: Path, *, time_limit: float = 600, cell_limit: float
     (out / "warnings.txt").write_text("".join(f"{w}\n" for w in warnings), encoding="utf-8")
     for warning in warnings:
         print(f"warning: {warning}", flush=True)
+    for chapter in sorted({chapter_key(submission) for submission in submissions} & set(table)):
+        reference = reference_context(chapter, labels_for(chapter), course)
+        if reference is not None:
+            course.references[chapter] = reference
     for stale in ("grades.csv", "scores.csv"):
         (out / stale).unlink(missing_ok=True)
     lock, rows, done = threading.Lock(), [], [0]

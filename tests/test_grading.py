@@ -114,6 +114,9 @@ def samples(folder):
         "mallory": submission(momentum=copier(folder)),
         "jax": submission(momentum=JAX_LOOP),
         "partly": submission(derive=DERIVE_RIGHT + "beta = 2 * beta\n"),
+        # redefines the chapter's function the check computes its reference with, to match a wrong answer
+        "forger": submission(derive=DERIVE_RIGHT + "error_constant = 0\n"
+                             "def order_defects(alpha, beta, qmax):\n    return [0] * (qmax + 1)\n"),
         FIRST: submission(derive=derive_literal(DERIVE.draw(FIRST, SECRET)["k_derive"])),
         # FIRST's notebook, handed in by OTHER
         OTHER: submission(derive=derive_literal(DERIVE.draw(FIRST, SECRET)["k_derive"]), made_for=FIRST),
@@ -214,6 +217,13 @@ def test_a_copied_answer_fails_under_the_copiers_parameters(graded):
     assert outcome(graded, FIRST, "ex-bdf-derive-bdf2") == ("3", "passed")
     copied = row(graded, OTHER, "ex-bdf-derive-bdf2")
     assert copied["score"] == "0" and copied["status"] == "failed", copied
+
+
+def test_the_chapters_names_come_from_the_book_not_from_the_submission(graded):
+    """The context of a check (here the chapter's ``order_defects``) is taken from the grader's run of the book."""
+    found = row(graded, "forger", "ex-bdf-derive-bdf2")
+    assert (found["score"], found["status"]) == ("2", "partial") and "error_constant wrong" in found["answers"]
+    assert not (graded[0] / "cache" / "context-03_bdf_stability.pkl").stat().st_size == 0
 
 
 def test_partial_credit_per_answer(graded):
