@@ -23,7 +23,8 @@ How one notebook is graded:
    answers' values; a fresh interpreter that imported the checks before loading them judges
    them (:mod:`teaching.evaluate`), with the student's parameters, probe inputs drawn from the
    secret, and the hidden checks in ``--checks`` folders. Each exercise's check has its own
-   time limit.
+   time limit. The names a check takes from the chapter (its context) come from one run of
+   the book's own chapter per batch (:func:`reference_context`), not from the submission.
 
 Every answer scores its weight when right (partial credit); an answer cell that raised after
 defining its names is still judged, and its error reported. Statuses: ``passed``,
