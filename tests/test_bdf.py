@@ -61,7 +61,7 @@ def order_defects(alpha, beta, qmax):
     return out
 
 
-# Error constants of BDF1-6. C_{k+1} with alpha_0 = 1 (Lambert 1991, section 3.12), and the
+# Error constants of BDF1-6. C_{k+1} = -beta/(k + 1) with alpha_0 = 1, and the
 # normalised C_{k+1} / sigma(1) = -1 / (k + 1) (Hairer, Norsett & Wanner I, III.2).
 BDF_LEADING = [F(-1, 2), F(-2, 9), F(-3, 22), F(-12, 125), F(-10, 137), F(-20, 343)]
 
