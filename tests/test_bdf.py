@@ -3,6 +3,7 @@ stability theory against published A(alpha) angles and closed-form regions, and 
 approximate BDF method against exact implicit steps and a numpy re-implementation."""
 
 import importlib
+import math
 from fractions import Fraction as F
 
 import jax
@@ -42,11 +43,11 @@ ALPHA_ANGLES = {3: 86.03, 4: 73.35, 5: 51.84, 6: 17.84}
 
 
 def order_defects(alpha, beta, qmax):
-    r"""C_q = sum_j alpha_j (-j)^q - q sum_j beta_j (-j)^{q-1}, q = 0..qmax, in exact arithmetic.
+    r"""C_q = (sum_j alpha_j (-j)^q - q sum_j beta_j (-j)^{q-1}) / q!, q = 0..qmax, exactly.
 
-    Apply the method sum alpha_j x_{n+1-j} = h sum beta_j x'_{n+1-j} to x(t) = t^q with
-    t_{n+1} = 0 and h = 1: x_{n+1-j} = (-j)^q and x'_{n+1-j} = q (-j)^{q-1}. The method has
-    order p iff C_0 = ... = C_p = 0 (with 0^0 = 1).
+    The Taylor coefficients of the residual sum alpha_j x(t_{n+1-j}) - h sum beta_j x'(t_{n+1-j})
+    about t_{n+1}: the residual is sum_q C_q h^q x^(q)(t_{n+1}). The method has order exactly p
+    iff C_0 = ... = C_p = 0 and C_{p+1} != 0 (with 0^0 = 1).
     """
 
     def power(base, e):
@@ -56,8 +57,29 @@ def order_defects(alpha, beta, qmax):
     for q in range(qmax + 1):
         lhs = sum(F(a) * power(-j, q) for j, a in enumerate(alpha))
         rhs = q * sum(F(b) * power(-j, q - 1) for j, b in enumerate(beta)) if q > 0 else F(0)
-        out.append(lhs - rhs)
+        out.append((lhs - rhs) / math.factorial(q))
     return out
+
+
+# Error constants of BDF1-6. C_{k+1} = -beta/(k + 1) with alpha_0 = 1, and the
+# normalised C_{k+1} / sigma(1) = -1 / (k + 1) (Hairer, Norsett & Wanner I, III.2).
+BDF_LEADING = [F(-1, 2), F(-2, 9), F(-3, 22), F(-12, 125), F(-10, 137), F(-20, 343)]
+
+
+@pytest.mark.parametrize("k", range(1, 7))
+def test_bdf_error_constants(k):
+    alpha, beta = gfbook.bdf_coefficients(k, exact=True)
+    leading = order_defects(alpha, [beta] + [0] * k, k + 1)[k + 1]
+    assert leading == BDF_LEADING[k - 1]
+    assert leading / beta == F(-1, k + 1)
+
+
+def test_error_constants_of_known_methods():
+    # implicit Euler -1/2, trapezoid -1/12, explicit Euler +1/2, AB2 5/12 (HNW I, III.2)
+    assert order_defects([1, -1], [1, 0], 2)[2] == F(-1, 2)
+    assert order_defects([1, -1], [F(1, 2), F(1, 2)], 3)[3] == F(-1, 12)
+    assert order_defects([1, -1], [0, 1], 2)[2] == F(1, 2)
+    assert order_defects([1, -1, 0], [0, F(3, 2), F(-1, 2)], 3)[3] == F(5, 12)
 
 
 # ------------------------------------------------------------------ coefficients

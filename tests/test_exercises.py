@@ -5,6 +5,7 @@ each solution passes its check; here the checks that need no chapter context are
 directly with answers computed independently, and with plausible wrong answers.
 """
 
+import math
 import numbers
 import re
 from collections.abc import Mapping
@@ -302,17 +303,20 @@ def bdf_answers(k):
     from fractions import Fraction
 
     alpha, beta = gfbook.bdf_coefficients(k, exact=True)
-    # C_{k+1} = sum_j alpha_j (-j)^(k+1) - (k+1) beta (-0)^k, and (-0)^k = 0
-    constant = sum(Fraction(a) * Fraction(-j) ** (k + 1) for j, a in enumerate(alpha))
+    # C_{k+1} = (sum_j alpha_j (-j)^(k+1) - (k+1) beta (-0)^k) / (k+1)!, and (-0)^k = 0;
+    # the error constant is C_{k+1} / sigma(1), sigma(1) = beta (it is -1/(k+1) for BDF-k)
+    leading = sum(Fraction(a) * Fraction(-j) ** (k + 1) for j, a in enumerate(alpha))
+    constant = leading / math.factorial(k + 1) / beta
+    assert constant == Fraction(-1, k + 1)
     return {"alpha": [float(a) for a in alpha], "beta": float(beta), "error_constant": float(constant)}
 
 
 def order_defects(alpha, beta, qmax):  # Chapter 3's function, as the check's context
     from fractions import Fraction
 
-    return [sum(Fraction(a) * Fraction(-j) ** q for j, a in enumerate(alpha))
-            - (q * sum(Fraction(b) * Fraction(-j) ** (q - 1) for j, b in enumerate(beta)) if q else 0)
-            for q in range(qmax + 1)]
+    return [(sum(Fraction(a) * Fraction(-j) ** q for j, a in enumerate(alpha))
+             - (q * sum(Fraction(b) * Fraction(-j) ** (q - 1) for j, b in enumerate(beta)) if q else 0))
+            / math.factorial(q) for q in range(qmax + 1)]
 
 
 def balance_answer(steps):

@@ -5,6 +5,7 @@ copying another student's answer), duplicated and named as Canvas and Moodle nam
 import csv
 import fractions
 import json
+import math
 import os
 import shutil
 import subprocess
@@ -29,15 +30,15 @@ DERIVE = exercises()["ex-bdf-derive-bdf2"]
 ORDER_DEFECTS = next(source(c) for c in load(ROOT / "chapters" / CHAPTER)["cells"]
                      if source(c).startswith("def order_defects"))
 DERIVE_RIGHT = ("alpha, beta = gfbook.bdf_coefficients(k_derive, exact=True)\n"
-                "error_constant = order_defects(alpha, [beta] + [0] * k_derive, k_derive + 1)[-1]\n")
+                "error_constant = order_defects(alpha, [beta] + [0] * k_derive, k_derive + 1)[-1] / beta\n")
 
 
 def derive_literal(k):
     """BDF-k's answers written out as numbers: what a student copies from a classmate with order k."""
-    namespace = {"fractions": fractions, "gfbook": gfbook}
+    namespace = {"fractions": fractions, "gfbook": gfbook, "math": math}
     exec(ORDER_DEFECTS, namespace)
     alpha, beta = gfbook.bdf_coefficients(k, exact=True)
-    constant = namespace["order_defects"](alpha, [beta] + [0] * k, k + 1)[-1]
+    constant = namespace["order_defects"](alpha, [beta] + [0] * k, k + 1)[-1] / beta
     return f"alpha = {[float(a) for a in alpha]}\nbeta = {float(beta)}\nerror_constant = {float(constant)}\n"
 
 
@@ -58,7 +59,7 @@ def submission(momentum=MOMENTUM_RIGHT, edge=EDGE_RIGHT, derive=DERIVE_RIGHT, ex
         return nbformat.v4.new_code_cell(code, metadata={"tags": ["student-answer"], "exercise": label})
 
     cells = [
-        nbformat.v4.new_code_cell("import fractions\nimport gfbook\nfrom gfbook.exercises import check"),
+        nbformat.v4.new_code_cell("import fractions\nimport math\nimport gfbook\nfrom gfbook.exercises import check"),
         nbformat.v4.new_code_cell(ORDER_DEFECTS),
         nbformat.v4.new_code_cell("k_derive = 2", metadata={"tags": ["exercise-parameters"],
                                                            "exercise-parameters": "ex-bdf-derive-bdf2"}),

@@ -13,7 +13,7 @@ from gfbook.exercises._framework import Parameter, array, close, exercise, funct
     answers={
         "alpha": "BDFk's coefficients [alpha_0, ..., alpha_k] (alpha_0 = 1, multiplying x_{n+1}), k = k_derive",
         "beta": "BDFk's coefficient beta multiplying h f(x_{n+1})",
-        "error_constant": "the error constant C_{k+1}",
+        "error_constant": "the error constant C_{k+1} / sigma(1) (C_q with the 1/q! of the chapter)",
     },
     context=("order_defects",),
     parameters={"k_derive": Parameter(2, (2, 3, 4, 5, 6), "the order k of the BDF method to derive")},
@@ -21,7 +21,8 @@ from gfbook.exercises._framework import Parameter, array, close, exercise, funct
 def _derive_bdf2(alpha, beta, error_constant, order_defects, k_derive):
     k = int(k_derive)
     reference_alpha, reference_beta = bdf_coefficients(k, exact=True)
-    constant = order_defects(list(reference_alpha), [reference_beta] + [0] * k, k + 1)[k + 1]
+    # the error constant C_{k+1} / sigma(1), with sigma(1) = beta for BDF (Hairer, Norsett & Wanner I, III.2)
+    constant = order_defects(list(reference_alpha), [reference_beta] + [0] * k, k + 1)[k + 1] / reference_beta
     with part("alpha"):
         values = [float(a) for a in alpha] if isinstance(alpha, (list, tuple)) else alpha
         close("alpha", array("alpha", values, (k + 1,)), [float(a) for a in reference_alpha], atol=1e-12,
@@ -31,7 +32,7 @@ def _derive_bdf2(alpha, beta, error_constant, order_defects, k_derive):
               hint="after dividing by the coefficient of x_{n+1}, beta is what multiplies h f(x_{n+1})")
     with part("error_constant"):
         close("error_constant", number("error_constant", error_constant), float(constant), atol=1e-12,
-              hint="C_{k+1} is the first order condition that fails; use the chapter's definition of C_q")
+              hint="C_{k+1} is the first order condition that fails (with its 1/(k+1)!); divide it by sigma(1) = beta")
 
 
 # No parameter: the answer is a property of the BDF family itself, the same for every student.
