@@ -362,7 +362,13 @@ def grade(folder: Path, out: Path, *, time_limit: float = 600, cell_limit: float
     hand = [label for chapter, labels in written.items() if chapter in graded_chapters
             for label in labels if only is None or label in only]
     gradebook.write_scores(out / "scores.csv", rows, order, hand)
-    gradebook.write_feedback(out / "feedback", rows, hand)
+    chapter_of_label = {label: chapter for chapter, labels in table.items() for label in labels}
+    mine = {}  # each student's written exercises: those of the chapters they handed in
+    for row in rows:
+        labels = mine.setdefault(row["student"], [])
+        labels += [label for label in written.get(chapter_of_label.get(row["exercise"]), [])
+                   if label in hand and label not in labels]
+    gradebook.write_feedback(out / "feedback", rows, mine)
     if roster is not None:
         gradebook.export(out, roster, assignment)
     print(f"graded {len(submissions)} notebooks of {len({s.student for s in submissions})} students in "

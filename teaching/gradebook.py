@@ -56,8 +56,11 @@ def write_scores(path: Path, rows: list[dict], order: list[str], hand: list[str]
             writer.writerow([student, *scores, *("" for _ in hand), f"{total:g}", late])
 
 
-def write_feedback(folder: Path, rows: list[dict], hand: list[str]) -> None:
-    """``feedback/<student>.md``: each exercise's score, status and what to look at, per answer."""
+def write_feedback(folder: Path, rows: list[dict], hand: dict[str, list[str]]) -> None:
+    """``feedback/<student>.md``: each exercise's score, status and what to look at, per answer.
+
+    ``hand``: each student's exercises with a written part, graded by hand.
+    """
     folder.mkdir(parents=True, exist_ok=True)
     for student in sorted({row["student"] for row in rows}):
         mine = [row for row in rows if row["student"] == student]
@@ -71,7 +74,7 @@ def write_feedback(folder: Path, rows: list[dict], hand: list[str]) -> None:
                       "", row["message"]]
             if row["answers"]:
                 lines += ["", *(f"- {part.strip()}" for part in row["answers"].split(";"))]
-        written = [label for label in hand]
+        written = hand.get(student, [])
         if written:
             lines += ["", "## Graded by hand", "", *(f"- {label}: written answer, graded separately" for label in written)]
         (folder / f"{_safe(student)}.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
