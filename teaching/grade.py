@@ -58,7 +58,15 @@ import nbformat
 from gfbook.exercises import exercises
 from teaching import gradebook
 from teaching.confined import DUMP, Course, execute, judge
-from teaching.notebooks import ROOT, cache_environment, chapters, exercise_kinds, exercise_labels, load
+from teaching.notebooks import (
+    ROOT,
+    cache_environment,
+    chapters,
+    exercise_kinds,
+    exercise_labels,
+    load,
+    written_kind,
+)
 from teaching.submissions import Student, Submission, find_submissions, read_roster, resolve_duplicates
 
 CHAPTERS = chapters()
@@ -74,8 +82,8 @@ def checked_labels() -> dict[str, list[str]]:
 def written_labels() -> dict[str, list[str]]:
     """For each chapter notebook's name, its exercises with a written part (pencil and paper, proof), graded by hand."""
     kinds = exercise_kinds()
-    return {path.name: [label for label in exercise_labels(load(path))
-                        if any(word in kinds.get(label, "") for word in ("Pencil", "Proof"))] for path in CHAPTERS}
+    return {path.name: [label for label in exercise_labels(load(path)) if written_kind(kinds.get(label))]
+            for path in CHAPTERS}
 
 
 def chapter_of(path: Path, notebook: dict | None, table: dict[str, list[str]], hint: str = "") -> str | None:
