@@ -45,7 +45,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import os
 import shutil
 import threading
 import time
@@ -60,10 +59,10 @@ from teaching import gradebook
 from teaching.confined import DUMP, Course, execute, judge
 from teaching.notebooks import (
     ROOT,
-    cache_environment,
     chapters,
     exercise_kinds,
     exercise_labels,
+    kernel_environment,
     load,
     written_kind,
 )
@@ -301,12 +300,9 @@ def grade(folder: Path, out: Path, *, time_limit: float = 600, cell_limit: float
             raise ValueError(f"exercises: {unknown} are not exercises of the book")
     caches = [out / "cache"]
     (out / "cache").mkdir(exist_ok=True)
-    env = dict(os.environ, MPLCONFIGDIR=str(out / "cache" / "matplotlib"), JAX_PLATFORMS="cpu")
-    if jax_cache is not None:
-        jax_cache = Path(jax_cache).resolve()
-        jax_cache.mkdir(parents=True, exist_ok=True)
-        env.update(cache_environment(jax_cache))
-        caches.append(jax_cache)
+    jax_cache = Path(jax_cache).resolve() if jax_cache is not None else None
+    env = kernel_environment(jax_cache) | {"MPLCONFIGDIR": str(out / "cache" / "matplotlib"), "JAX_PLATFORMS": "cpu"}
+    caches += [jax_cache] if jax_cache is not None else []
     deny = [folder, out, *[Path(p).resolve() for p in checks]]
     if secret_file is not None:
         deny.append(Path(secret_file).resolve())
