@@ -28,6 +28,7 @@ from gfbook.exercises import (  # noqa: F401 -- importing a chapter's module reg
     ch01_gradient_flow,
     ch02_backward_error_analysis,
     ch03_bdf_stability,
+    ch03b_approximate_bdf,
     ch04_convergence_rates,
     ch05_corridors,
     ch06_deep_networks,
