@@ -20,7 +20,7 @@ from matplotlib.colors import LogNorm
 
 from gfbook._checks import check_choice, check_count
 
-__all__ = ["legend_below", "loglog_fit", "loss_contours", "new_figure", "plot_path", "sweep_heatmap", "use_style"]
+__all__ = ["glue", "legend_below", "loglog_fit", "loss_contours", "new_figure", "plot_path", "sweep_heatmap", "use_style"]
 
 # The figure-size convention. The book's content column is 672 CSS pixels wide on a laptop
 # (1280 px window). Figures are PNGs at DPI dots per inch, FULL_WIDTH inches wide: 972 px,
@@ -62,6 +62,22 @@ STYLE = {
     ),
 }
 """The book's Matplotlib settings: the sizes above, a colour-blind-safe palette (Okabe--Ito), light grids."""
+
+
+def glue(name: str, value: Any, *, display: bool = False) -> Any:
+    """Attach ``value`` to ``name`` for the prose, where ``{glue:text}`name``` shows it; returns ``value``.
+
+    This is ``myst_nb.glue`` when myst-nb is installed, as it is for the website's build; without it
+    (on Colab, say) the number is only computed, and the notebook runs all the same.
+    """
+    if not isinstance(name, str) or not name:
+        raise ValueError(f"name must be a non-empty string, got {name!r}")
+    try:
+        from myst_nb import glue as myst_glue
+    except ImportError:  # not building the book: nothing to attach the value to
+        return value
+    myst_glue(name, value, display=display)
+    return value
 
 
 def use_style() -> None:

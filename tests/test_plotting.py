@@ -1,5 +1,7 @@
 """gfbook.plotting: the sweep heatmap shows divergence rather than hiding it."""
 
+import sys
+
 import matplotlib
 
 matplotlib.use("Agg")
@@ -84,3 +86,11 @@ def test_legend_below_lies_outside_every_axes():
     fig.canvas.draw()
     assert single.get_window_extent().y1 <= axes[0].get_window_extent().y0
     plt.close(fig)
+
+
+def test_glue_runs_without_myst_nb_and_names_a_bad_name(monkeypatch):
+    """On Colab myst-nb is absent: glue only returns the value, so the chapters still run."""
+    monkeypatch.setitem(sys.modules, "myst_nb", None)  # makes `from myst_nb import glue` fail
+    assert plotting.glue("a_number", 1.5) == 1.5
+    with pytest.raises(ValueError, match="name"):
+        plotting.glue("", 1.0)
