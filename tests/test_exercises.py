@@ -64,6 +64,12 @@ RIGHT = {
     "ex-bea-strength": {"best_strength": 0.12},  # measured: the grid's best, near (0.5 - 0.05)/4
     "ex-bdf-a-stability": {"leftmost": [gfbook.boundary_locus(*gfbook.lmm_polynomials("bdf", k), num=20001).real.min()
                                          for k in range(1, 7)]},
+    # the explicit 2-step method of order 3: x_{n+1} + 4 x_n - 5 x_{n-1} = h (4 f_n + 2 f_{n-1}), rho = (z - 1)(z + 5)
+    "ex-bdf-first-barrier": {"alpha_explicit": [1, 4, -5], "beta_explicit": [0, 4, 2], "largest_root": 5.0},
+    # Polyak's parameters, from 1 + b - a mu = 2 sqrt(b) and 1 + b - a ell = -2 sqrt(b)
+    "ex-bdf-heavy-ball-optimal": {"heavy_ball_parameters": lambda mu, ell: (
+        4 * (math.sqrt(ell) - math.sqrt(mu)) / (math.sqrt(ell) + math.sqrt(mu)) / (ell - mu),
+        ((math.sqrt(ell) - math.sqrt(mu)) / (math.sqrt(ell) + math.sqrt(mu))) ** 2)},
     "ex-bdf-bdf1-interval": {"bdf1_edge": lambda eta, m: 2 / eta if m == 1 else 2 / eta - 1},
     "ex-bdf-momentum": {"heavy_ball_edge": lambda eta: 3 / eta + 1},
     "ex-rates-drori-half": {"final_gaps": {n: 1 / (2 * n + 2) for n in (3, 30, 300)},
@@ -87,6 +93,12 @@ WRONG = [
     ("ex-bea-strength", {"best_strength": "0.11"}, "one number"),
     ("ex-bdf-a-stability", {"leftmost": [0.0] * 6}, "leftmost"),
     ("ex-bdf-a-stability", {"leftmost": [0.0] * 5}, "shape (6,)"),
+    ("ex-bdf-first-barrier", {"alpha_explicit": [1, -1, 0]}, "alpha_explicit"),
+    ("ex-bdf-first-barrier", {"beta_explicit": [0.0] * 6}, "shape (3,)"),
+    ("ex-bdf-first-barrier", {"largest_root": 1.0}, "largest_root"),
+    ("ex-bdf-heavy-ball-optimal", {"heavy_ball_parameters": lambda mu, ell: (2 / (mu + ell), 0.0)},
+     "heavy_ball_parameters(1, 9)"),
+    ("ex-bdf-heavy-ball-optimal", {"heavy_ball_parameters": lambda mu, ell: 0.5}, "shape (2,)"),
     ("ex-bdf-bdf1-interval", {"bdf1_edge": lambda eta, m: 2 / eta}, "bdf1_edge(0.3, 2)"),
     ("ex-bdf-momentum", {"heavy_ball_edge": lambda eta: 3 / eta}, "heavy_ball_edge(0.2)"),
     ("ex-rates-drori-half", {"final_gaps": {n: 1 / (2 * n) for n in (3, 30, 300)}}, "final_gaps[3]"),
@@ -341,6 +353,14 @@ def test_a_copied_answer_fails_under_another_choice():
 
     assert check("ex-bdf-derive-bdf2", **bdf_answers(3), order_defects=order_defects, k_derive=3)
     result = check("ex-bdf-derive-bdf2", **bdf_answers(2), order_defects=order_defects, k_derive=3)
+    assert result.score == 0, result
+
+    # the explicit 3-step method of order 5: C_0 = ... = C_5 = 0, checked here
+    explicit3 = {"alpha_explicit": [1, 18, -9, -10], "beta_explicit": [0, 9, 18, 3],
+                 "largest_root": float(np.abs(np.roots([1, 18, -9, -10])).max())}
+    assert order_defects(explicit3["alpha_explicit"], explicit3["beta_explicit"], 5) == [0] * 6
+    assert check("ex-bdf-first-barrier", **explicit3, k_explicit=3)
+    result = check("ex-bdf-first-barrier", **RIGHT["ex-bdf-first-barrier"], k_explicit=3)
     assert result.score == 0, result
 
     steps = (0.25, 0.35, 0.63, 0.7)

@@ -24,8 +24,12 @@ from teaching.submissions import CANVAS, find_submissions, read_roster
 ROOT = Path(__file__).resolve().parents[1]
 CHAPTER = "03_bdf_stability.ipynb"
 SECRET = "a course secret"
-MOMENTUM_RIGHT = "def heavy_ball_edge(eta):\n    return 3 / eta + 1\n"
-EDGE_RIGHT = "def bdf1_edge(eta, m):\n    return 2 / eta if m == 1 else 2 / eta - 1\n"
+MOMENTUM_RIGHT = ("import math\n\n\ndef heavy_ball_parameters(mu, smoothness):\n"
+                  "    s = (math.sqrt(smoothness) - math.sqrt(mu)) / (math.sqrt(smoothness) + math.sqrt(mu))\n"
+                  "    return 4 / (math.sqrt(smoothness) + math.sqrt(mu)) ** 2, s**2\n")
+EDGE_RIGHT = ("import numpy as np\nleftmost = [gfbook.boundary_locus(*gfbook.lmm_polynomials('bdf', k), num=20001)"
+              ".real.min() for k in range(1, 7)]\n")
+HEAVY_BALL, A_STABILITY = "ex-bdf-heavy-ball-optimal", "ex-bdf-a-stability"
 DERIVE = exercises()["ex-bdf-derive-bdf2"]
 ORDER_DEFECTS = next(source(c) for c in load(ROOT / "chapters" / CHAPTER)["cells"]
                      if source(c).startswith("def order_defects"))
@@ -64,10 +68,12 @@ def submission(momentum=MOMENTUM_RIGHT, edge=EDGE_RIGHT, derive=DERIVE_RIGHT, ex
         nbformat.v4.new_code_cell("k_derive = 2", metadata={"tags": ["exercise-parameters"],
                                                            "exercise-parameters": "ex-bdf-derive-bdf2"}),
         answer(derive, "ex-bdf-derive-bdf2"),
-        answer(momentum, "ex-bdf-momentum"),
-        nbformat.v4.new_code_cell('check("ex-bdf-momentum", heavy_ball_edge=heavy_ball_edge)',
-                                  metadata={"tags": ["exercise-check"], "exercise-check": "ex-bdf-momentum"}),
-        answer(edge, "ex-bdf-bdf1-interval"),
+        nbformat.v4.new_code_cell("kappa_hb = 100.0", metadata={"tags": ["exercise-parameters"],
+                                                                 "exercise-parameters": HEAVY_BALL}),
+        answer(momentum, HEAVY_BALL),
+        nbformat.v4.new_code_cell(f'check("{HEAVY_BALL}", heavy_ball_parameters=heavy_ball_parameters, kappa_hb=kappa_hb)',
+                                  metadata={"tags": ["exercise-check"], "exercise-check": HEAVY_BALL}),
+        answer(edge, A_STABILITY),
     ]
     if extra:
         cells.append(nbformat.v4.new_code_cell(extra))
@@ -84,7 +90,7 @@ f.evaluate = lambda exercise, values, **options: CheckResult(exercise.label, Tru
 f.close = lambda *args, **kwargs: None
 """
 PATCH_AT_CHECK_TIME = """\
-def heavy_ball_edge(eta):
+def heavy_ball_parameters(mu, smoothness):
     import gfbook.exercises._framework as f
     f.close = lambda *args, **kwargs: None  # replaces the checking code while it runs
     return 0.0
@@ -96,22 +102,22 @@ def copier(folder):
     """Answer cells that read a classmate's notebook, by a relative and by an absolute path, and run its answers."""
     return (f"import json\ntry:\n    cells = json.load(open('../alice/{CHAPTER}'))['cells']\n"
             f"except OSError:\n    cells = json.load(open({str(folder / 'alice' / CHAPTER)!r}))['cells']\n"
-            "exec(cells[4]['source'])\n")
+            "exec(cells[5]['source'])\n")
 
 
 def samples(folder):
     return {
         "alice": submission(),
-        "bob": submission(momentum="def heavy_ball_edge(eta):\n    return 3 / eta\n"),
+        "bob": submission(momentum="def heavy_ball_parameters(mu, smoothness):\n    return 2 / (mu + smoothness), 0.0\n"),
         "carol": submission(momentum=MOMENTUM_RIGHT + "raise RuntimeError('not finished')\n"),
         "dave": submission(momentum="while True:\n    pass\n"),
         "erin": '{"cells": [{"cell_type": "code", "source": "x = ',  # cut off: not valid JSON
-        "frank": submission(momentum="def heavy_ball_edge(eta):\n    while True:\n        pass\n"),
+        "frank": submission(momentum="def heavy_ball_parameters(mu, smoothness):\n    while True:\n        pass\n"),
         "henry": '{"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": [{"cell_type": "code"}]}',
-        "ivan": submission(momentum="def heavy_ball_edge(eta):\n    return 0.0\n", edge="bdf1_edge = None",
-                           derive="alpha = beta = error_constant = 0.0", extra=PATCH),
+        "ivan": submission(momentum="def heavy_ball_parameters(mu, smoothness):\n    return 0.0, 0.0\n",
+                           edge="leftmost = None", derive="alpha = beta = error_constant = 0.0", extra=PATCH),
         "judy": submission(momentum=PATCH_AT_CHECK_TIME),
-        "oscar": submission(momentum="def heavy_ball_edge(eta):\n    import os\n    os._exit(3)\n"),
+        "oscar": submission(momentum="def heavy_ball_parameters(mu, smoothness):\n    import os\n    os._exit(3)\n"),
         "mallory": submission(momentum=copier(folder)),
         "jax": submission(momentum=JAX_LOOP),
         "partly": submission(derive=DERIVE_RIGHT + "beta = 2 * beta\n"),
@@ -150,7 +156,7 @@ def graded(tmp_path_factory):
     roster = read_roster(roster_path)
     out = base / "grades"
     grade.grade(folder, out, time_limit=90, cell_limit=8, jobs=2, roster=roster, secret=SECRET,
-                only=["ex-bdf-derive-bdf2", "ex-bdf-bdf1-interval", "ex-bdf-momentum"], assignment="Homework 3")
+                only=["ex-bdf-derive-bdf2", A_STABILITY, HEAVY_BALL], assignment="Homework 3")
     with (out / "grades.csv").open(encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
     return out, {(row["student"], row["exercise"]): row for row in rows}, folder
@@ -171,7 +177,7 @@ def test_every_student_and_exercise_has_a_row(graded):
     assert {"alice", "jane", "kim", "grace", FIRST, OTHER} <= students
     assert not {"doejane", "Kim Lee", "12345"} & students, "LMS download names are mapped to the roster's students"
     labels = {label for _, label in rows}
-    assert labels == {"ex-bdf-derive-bdf2", "ex-bdf-bdf1-interval", "ex-bdf-momentum"}, "only the assignment's"
+    assert labels == {"ex-bdf-derive-bdf2", A_STABILITY, HEAVY_BALL}, "only the assignment's"
     assert len(rows) == 3 * len(students)
 
 
@@ -180,13 +186,13 @@ def test_every_student_and_exercise_has_a_row(graded):
     [
         ("alice", ("1", "passed"), "all checks passed"),
         ("grace", ("1", "passed"), "all checks passed"),
-        ("bob", ("0", "failed"), "heavy_ball_edge(0.2)"),
+        ("bob", ("0", "failed"), "heavy_ball_parameters(1, 9)"),
         ("carol", ("1", "passed"), "RuntimeError: not finished"),  # defined before raising: still judged
         ("dave", ("0", "timeout"), "ran out of time"),
         ("erin", ("0", "malformed"), "not a readable notebook"),
         ("frank", ("0", "timeout"), "the check ran out of time"),
         ("henry", ("0", "malformed"), "not a readable notebook"),
-        ("ivan", ("0", "failed"), "heavy_ball_edge"),  # its monkeypatching ran in its own kernel only
+        ("ivan", ("0", "failed"), "heavy_ball_parameters"),  # its monkeypatching ran in its own kernel only
         ("judy", ("0", "tampered"), "changed the checking code"),
         ("oscar", ("0", "error"), "stopped the checking process"),
         ("mallory", ("0", "error"), "not allowed while grading"),
@@ -194,24 +200,24 @@ def test_every_student_and_exercise_has_a_row(graded):
     ],
 )
 def test_each_submission_gets_the_expected_score(graded, student, momentum, words):
-    found = row(graded, student, "ex-bdf-momentum")
+    found = row(graded, student, HEAVY_BALL)
     assert (found["score"], found["status"]) == momentum, found
     assert words in found["message"], found
 
 
 def test_a_cell_that_ignores_its_interrupt_is_killed_and_the_rest_is_graded(graded):
     """A never-ending JAX loop: the kernel is killed, the notebook reruns without that cell, the batch goes on."""
-    assert outcome(graded, "jax", "ex-bdf-bdf1-interval") == ("1", "passed")
+    assert outcome(graded, "jax", A_STABILITY) == ("1", "passed")
     assert outcome(graded, "jax", "ex-bdf-derive-bdf2") == ("3", "passed")
-    assert outcome(graded, "dave", "ex-bdf-bdf1-interval") == ("1", "passed")
+    assert outcome(graded, "dave", A_STABILITY) == ("1", "passed")
     executed = nbformat.read(graded[0] / "executed" / "jax" / CHAPTER, as_version=4)
-    assert executed.cells[4].metadata["exercise"] == "ex-bdf-momentum"
+    assert executed.cells[5].metadata["exercise"] == HEAVY_BALL
 
 
 def test_monkeypatching_and_copying_score_nothing(graded):
-    assert all(outcome(graded, "ivan", label)[0] == "0" for label in ("ex-bdf-derive-bdf2", "ex-bdf-bdf1-interval"))
-    assert "not allowed while grading" in row(graded, "mallory", "ex-bdf-momentum")["message"]
-    assert outcome(graded, "mallory", "ex-bdf-bdf1-interval") == ("1", "passed"), "the rest of the notebook ran"
+    assert all(outcome(graded, "ivan", label)[0] == "0" for label in ("ex-bdf-derive-bdf2", A_STABILITY))
+    assert "not allowed while grading" in row(graded, "mallory", HEAVY_BALL)["message"]
+    assert outcome(graded, "mallory", A_STABILITY) == ("1", "passed"), "the rest of the notebook ran"
 
 
 def test_a_copied_answer_fails_under_the_copiers_parameters(graded):
@@ -237,9 +243,9 @@ def test_duplicates_and_lms_names_are_resolved_with_a_warning(graded):
     out = graded[0]
     warnings = (out / "warnings.txt").read_text(encoding="utf-8")
     assert "jane: 2 files" in warnings and "set aside doejane_LATE" in warnings
-    assert outcome(graded, "jane", "ex-bdf-momentum") == ("1", "passed"), "the resubmission (-1) counts"
-    assert row(graded, "jane", "ex-bdf-momentum")["late"] == "", "the late first hand-in was set aside"
-    assert outcome(graded, "kim", "ex-bdf-momentum") == ("1", "passed")
+    assert outcome(graded, "jane", HEAVY_BALL) == ("1", "passed"), "the resubmission (-1) counts"
+    assert row(graded, "jane", HEAVY_BALL)["late"] == "", "the late first hand-in was set aside"
+    assert outcome(graded, "kim", HEAVY_BALL) == ("1", "passed")
     assert f"{OTHER}: {CHAPTER} is the notebook made for {FIRST!r}" in warnings
 
 
@@ -248,7 +254,7 @@ def test_scores_feedback_and_gradebook_exports(graded):
     with (out / "scores.csv").open(encoding="utf-8") as handle:
         table = list(csv.reader(handle))
     header, possible = table[0], table[1]
-    assert header[:4] == ["student", "ex-bdf-derive-bdf2", "ex-bdf-bdf1-interval", "ex-bdf-momentum"]
+    assert header[:4] == ["student", "ex-bdf-derive-bdf2", A_STABILITY, HEAVY_BALL]
     assert header[-2:] == ["total", "late"] and "ex-bdf-derive-bdf2 (by hand)" in header, "a written part"
     assert possible[0] == gradebook.POINTS_ROW and possible[1:4] == ["3", "1", "1"]
     with (out / "canvas.csv").open(encoding="utf-8") as handle:
@@ -264,7 +270,7 @@ def test_scores_feedback_and_gradebook_exports(graded):
     assert list(kim) == ["Email address", "ID number", "Full name", "Homework 3", "Feedback"]
     assert kim["ID number"] == "K2" and float(kim["Homework 3"]) == 5
     feedback = (out / "feedback" / "bob.md").read_text(encoding="utf-8")
-    assert "heavy_ball_edge(0.2)" in feedback and "Graded by hand" in feedback
+    assert "heavy_ball_parameters(1, 9)" in feedback and "Graded by hand" in feedback
 
 
 def test_hand_marks_count_in_the_exports(graded, tmp_path):
@@ -282,7 +288,7 @@ def test_hand_marks_count_in_the_exports(graded, tmp_path):
     gradebook.export(out, roster, "Homework 3")
     with (out / "canvas.csv").open(encoding="utf-8") as handle:
         bob = list(csv.reader(handle))[2]
-    assert float(bob[5]) == 3 + 1 + 0 + 1  # derive and edge right, momentum wrong, the hand mark
+    assert float(bob[5]) == 3 + 1 + 0 + 1  # derive and A-stability right, heavy ball wrong, the hand mark
 
 
 def test_the_batch_finishes_and_cleans_up(graded):
@@ -393,25 +399,25 @@ def test_hidden_checks_run_at_grading_and_the_kernel_cannot_read_them(tmp_path):
     (checks / "stricter.py").write_text(
         "from gfbook.exercises import hidden\n"
         "from gfbook.exercises._framework import Wrong, part\n\n\n"
-        "@hidden('ex-bdf-momentum')\n"
-        "def _no_tuples(heavy_ball_edge):\n"
-        "    with part('heavy_ball_edge'):\n"
-        "        if heavy_ball_edge(0.5) != 7.0:\n"
-        "            raise Wrong('hidden: heavy_ball_edge(0.5) should be exactly 7')\n",
+        f"@hidden('{HEAVY_BALL}')\n"
+        "def _exact(heavy_ball_parameters, kappa_hb):\n"
+        "    with part('heavy_ball_parameters'):\n"
+        "        if tuple(heavy_ball_parameters(1.0, 9.0)) != (0.25, 0.25):\n"
+        "            raise Wrong('hidden: heavy_ball_parameters(1, 9) should be exactly (0.25, 0.25)')\n",
         encoding="utf-8")
     folder = tmp_path / "submissions"
     (folder / "peeker").mkdir(parents=True)
     peek = f"print(open({str(checks / 'stricter.py')!r}).read())\n"
     (folder / "peeker" / CHAPTER).write_text(submission(momentum=MOMENTUM_RIGHT, edge=peek), encoding="utf-8")
     out = grade.grade(folder, tmp_path / "grades", time_limit=90, cell_limit=30, checks=[checks],
-                      only=["ex-bdf-momentum", "ex-bdf-bdf1-interval"])
+                      only=[HEAVY_BALL, A_STABILITY])
     with (out / "grades.csv").open(encoding="utf-8") as handle:
         rows = {r["exercise"]: r for r in csv.DictReader(handle)}
-    assert (rows["ex-bdf-momentum"]["score"], rows["ex-bdf-momentum"]["status"]) == ("1", "passed")
-    assert "not allowed while grading" in rows["ex-bdf-bdf1-interval"]["message"]
-    (checks / "stricter.py").write_text((checks / "stricter.py").read_text().replace("7.0", "8.0"))
+    assert (rows[HEAVY_BALL]["score"], rows[HEAVY_BALL]["status"]) == ("1", "passed")
+    assert "not allowed while grading" in rows[A_STABILITY]["message"]
+    (checks / "stricter.py").write_text((checks / "stricter.py").read_text().replace("(0.25, 0.25):", "(0.25, 0.5):"))
     out = grade.grade(folder, tmp_path / "again", time_limit=90, cell_limit=30, checks=[checks],
-                      only=["ex-bdf-momentum"])
+                      only=[HEAVY_BALL])
     with (out / "grades.csv").open(encoding="utf-8") as handle:
         momentum = next(csv.DictReader(handle))
-    assert momentum["status"] == "failed" and "hidden: heavy_ball_edge(0.5)" in momentum["message"]
+    assert momentum["status"] == "failed" and "hidden: heavy_ball_parameters(1, 9)" in momentum["message"]
