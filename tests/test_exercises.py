@@ -55,6 +55,16 @@ def values(label, change=None):
     return {**RIGHT[label], **CONTEXT.get(label, {}), **exercises()[label].book_parameters(), **(change or {})}
 
 
+def _quadratic_clr_products():
+    """h_CLR rho at the exercise's 200 points on diag(1, 10, 100), gamma = 1/2, by gfbook (not the closed form)."""
+    q = gfbook.quadratic([1.0, 10.0, 100.0])
+    points = jax.random.normal(jax.random.key(0), (200, 3))
+    return np.asarray(jax.vmap(lambda x: gfbook.corridor_lr(q.loss, x, fraction=0.5)
+                               * gfbook.corridor_ratio(q.loss, x))(points))
+
+
+quadratic_clr_products = _quadratic_clr_products()
+
 # right answers, computed here from the exercise statements (closed forms or runs), at the book's parameters
 RIGHT = {
     "ex-gf-optimal-step": dict(zip(("best_lr", "best_rate"), optimal_step_grid_best(CH01_DIM, 10.0, 59), strict=True)),
@@ -76,6 +86,7 @@ RIGHT = {
                             "ratios": {n: (2 * n + 2) / n for n in (3, 30, 300)}},
     "ex-corridors-eigenvector": {"gd_end": 0.6**10, "flow_end": np.exp(-4.0), "ratio": 4.0},
     "ex-corridors-factorization": {"special_points": [(3**-0.5, 3**-0.5), (-(3**-0.5), -(3**-0.5))]},
+    "ex-corridors-quadratic-step": {"floor": 0.25, "products": quadratic_clr_products, "at_eigenvector": 0.25},
 }
 
 # plausible mistakes, and a word the message must contain
@@ -106,6 +117,10 @@ WRONG = [
     ("ex-corridors-eigenvector", {"flow_end": float("nan")}, "finite"),
     ("ex-corridors-factorization", {"special_points": [(3**-0.5, 3**-0.5)]}, "distinct points"),
     ("ex-corridors-factorization", {"special_points": [(1.0, 1.0), (-1.0, -1.0)]}, "is not a point"),
+    ("ex-corridors-quadratic-step", {"floor": 0.5}, "floor"),
+    ("ex-corridors-quadratic-step", {"products": quadratic_clr_products[:100]}, "shape"),
+    ("ex-corridors-quadratic-step", {"products": 2 * quadratic_clr_products}, "products"),
+    ("ex-corridors-quadratic-step", {"at_eigenvector": 0.5}, "at_eigenvector"),
 ]
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import jax
 import numpy as np
 
-from gfbook.exercises._framework import Parameter, Wrong, array, boolean, close, exercise, mapping, number, part
+from gfbook.exercises._framework import Parameter, Wrong, array, close, exercise, mapping, number, part
 from gfbook.methods import clr_descent
 
 
@@ -80,31 +80,39 @@ def _fstar(final_gaps, logreg, fstar_fraction, fstar_steps):
                                    "f* from the final loss")
 
 
+def _quadratic_products(eigenvalues: np.ndarray, fraction: float, points: np.ndarray) -> np.ndarray:
+    """h_CLR rho on L = x^T A x / 2, A = diag(eigenvalues), f* = 0, at each row of points (closed form)."""
+    u = points * eigenvalues  # the gradients A x
+    step = fraction * 0.5 * np.sum(points * u, axis=1) / np.sum(u * u, axis=1)
+    return step * np.linalg.norm(u * eigenvalues, axis=1) / np.linalg.norm(u, axis=1)
+
+
 @exercise(
-    "ex-corridors-cap",
+    "ex-corridors-quadratic-step",
     answers={
-        "capped": 'dict {cap: ...} for each cap in cap_values, and "none": final training loss with each cap (and none)',
-        "cap_helps": "True if some cap ended with a lower training loss than no cap",
+        "floor": "your lower bound on h_CLR rho, a number, for gamma = quad_fraction",
+        "products": "h_CLR rho at the rows of jax.random.normal(jax.random.key(0), (200, n)), n eigenvalues",
+        "at_eigenvector": "h_CLR rho at the first basis vector e_1",
     },
-    context=("full", "net_loss", "params0", "net_steps"),
-    parameters={"cap_values": Parameter(
-        (0.3, 1.0, 3.0), ((0.2, 0.5, 2.0), (0.5, 1.5, 5.0), (0.1, 0.6, 2.5), (0.4, 0.8, 4.0), (0.25, 2.0, 10.0)),
-        "the caps h_max")},
-    weights={"capped": 2},
+    parameters={
+        "quad_eigenvalues": Parameter((1.0, 10.0, 100.0), ((1.0, 4.0, 16.0), (0.5, 2.0, 50.0),
+                                                            (1.0, 3.0, 9.0, 27.0), (2.0, 20.0)),
+                                      "the diagonal of A"),
+        "quad_fraction": Parameter(0.5, (0.25, 0.75, 1.0, 1.5), "the CLR fraction gamma"),
+    },
 )
-def _cap(capped, cap_helps, full, net_loss, params0, net_steps, cap_values):
-    caps = [float(cap) for cap in cap_values]
-    references = {"none": float(full["CLR, gamma = 1.0"][-1])}
-    for cap in caps:  # the runs the exercise asks for
-        path = clr_descent(net_loss, params0, net_steps, fraction=1.0, max_lr=cap)
-        references[cap] = float(net_loss(jax.tree.map(lambda leaf: leaf[-1], path)))
-    helps = min(references[cap] for cap in caps) < references["none"]
-    with part("capped"):
-        capped = mapping("capped", capped, [*caps, "none"])
-        for key, reference in references.items():
-            close(f"capped[{key!r}]", number(f"capped[{key!r}]", capped[key]), reference, rtol=1e-6, atol=1e-12,
-                  hint='run gfbook.clr_descent at fraction=1.0 with max_lr=cap for net_steps steps and take the loss '
-                       'at its last point; the uncapped run is the chapter\'s full["CLR, gamma = 1.0"]')
-    with part("cap_helps"):
-        if boolean("cap_helps", cap_helps) != helps:
-            raise Wrong("`cap_helps` does not agree with the final losses of the capped and uncapped runs")
+def _quadratic_step(floor, products, at_eigenvector, quad_eigenvalues, quad_fraction):
+    eigenvalues, gamma = np.asarray(quad_eigenvalues, dtype=float), float(quad_fraction)
+    points = np.asarray(jax.random.normal(jax.random.key(0), (200, eigenvalues.size)), dtype=float)
+    with part("floor"):
+        close("floor", number("floor", floor), gamma / 2, rtol=1e-10,
+              hint="write u = A x and apply the Cauchy-Schwarz inequality to <A^(-1/2) u, A^(1/2) u> and to u^T A u")
+    with part("products"):
+        close("products", array("products", products, shape=(points.shape[0],)),
+              _quadratic_products(eigenvalues, gamma, points), rtol=1e-6,
+              hint="gfbook.corridor_lr (with fraction=quad_fraction) times gfbook.corridor_ratio at each point")
+    with part("at_eigenvector"):
+        e1 = np.eye(eigenvalues.size)[:1]
+        close("at_eigenvector", number("at_eigenvector", at_eigenvector),
+              _quadratic_products(eigenvalues, gamma, e1)[0], rtol=1e-8,
+              hint="at an eigenvector both Cauchy-Schwarz inequalities are equalities")
