@@ -129,6 +129,14 @@ def test_gd_bounds_hold_on_runs():
     assert np.all(gaps[1:] <= gfbook.gd_convex_bound_any_step(k, lr=lr, smoothness=L, distance0=R0, gap0=gap0) + 1e-12)
 
 
+def test_huber_worst_case_beyond_one_over_L():
+    # for 1 < theta < 2, GD still stays on the linear part and ends at L R^2 / (4 N theta + 2)
+    for n, theta in ((3, 1.5), (10, 1.9)):
+        huber = gfbook.huber_worst_case(n, smoothness=2.0, distance0=3.0, relative_step=theta)
+        end = gfbook.gradient_descent(huber.loss, huber.x0, theta / 2.0, n)[-1]
+        assert float(huber.loss(end)) == pytest.approx(2.0 * 9.0 / (4 * n * theta + 2), rel=1e-12)
+
+
 def test_huber_worst_case_attains_the_tight_bound():
     for n, theta in [(1, 1.0), (7, 1.0), (40, 1.0), (12, 0.5)]:
         huber = gfbook.huber_worst_case(n, smoothness=3.0, distance0=2.0, relative_step=theta)
