@@ -118,9 +118,9 @@ def gd_linear_bound(k: Any, *, lr: float, strong_convexity: float, smoothness: f
     With ``initial`` :math:`= \delta_0` it bounds the gap (PL and :math:`L`-smooth; Karimi,
     Nutini & Schmidt 2016, Thm. 1); with ``initial`` :math:`= R_0^2` it bounds
     :math:`\|x_k - x^*\|^2` when :math:`f` is :math:`\mu`-strongly convex and :math:`L`-smooth.
-    The discrete twin of :func:`flow_linear_bound`: :math:`(1 - \mu h)^k \le e^{-\mu h k}`.
-    (For the gap the flow's exponent is :math:`2\mu t`; GD's :math:`1 - \mu h` is what the
-    one-step proof gives.)
+    :math:`(1 - \mu h)^k \le e^{-\mu h k}` has half the flow's exponent :math:`2\mu t`: for the gap,
+    :func:`gd_pl_bound` keeps the descent lemma's exact constant, valid up to :math:`h < 2/L`, and
+    tends to the flow's rate as :math:`h \to 0`.
     """
     L = _positive("smoothness", smoothness)
     mu = _positive("strong_convexity", strong_convexity)
