@@ -93,6 +93,8 @@ from gfbook.rates import (  # noqa: E402
     gd_flow_distance_estimate,
     gd_linear_bound,
     gd_nonconvex_bound,
+    gd_pl_bound,
+    gd_strongly_convex_contraction,
 )
 
 __version__ = "0.1.0"
@@ -132,6 +134,8 @@ __all__ = [
     "gd_flow_distance_estimate",
     "gd_linear_bound",
     "gd_nonconvex_bound",
+    "gd_pl_bound",
+    "gd_strongly_convex_contraction",
     "gradient_descent",
     "gradient_flow",
     "gradient_regularized_loss",

@@ -363,12 +363,15 @@ def huber_worst_case(
         L w |x| - \tfrac L2 w^2, & |x| > w, \end{cases}
 
     a convex, :math:`L`-smooth function with :math:`x^* = 0`, :math:`f^* = 0`. GD stays on the linear
-    part for :math:`N` steps and ends exactly at :math:`f(x_N) = LR^2/(4N\theta + 2)`.
+    part for :math:`N` steps and ends exactly at :math:`f(x_N) = LR^2/(4N\theta + 2)`, for every
+    :math:`0 < \theta < 2`. For :math:`\theta \le 1` this is the worst case over convex
+    :math:`L`-smooth functions (Drori & Teboulle 2014); for :math:`1 < \theta < 2` the quadratic
+    :math:`\tfrac L2 x^2`, ending at :math:`\tfrac L2 R^2(1 - \theta)^{2N}`, can be worse.
     """
     num_steps = check_count("num_steps", num_steps)
     check_positive("smoothness", smoothness)
     check_positive("distance0", distance0)
-    check_at_most("relative_step", check_positive("relative_step", relative_step), 1.0)
+    check_at_most("relative_step", check_positive("relative_step", relative_step), 2.0, strict=True)
     L, R = float(smoothness), float(distance0)
     width = R / (2 * num_steps * float(relative_step) + 1)
     return Problem(

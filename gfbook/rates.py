@@ -118,9 +118,9 @@ def gd_linear_bound(k: Any, *, lr: float, strong_convexity: float, smoothness: f
     With ``initial`` :math:`= \delta_0` it bounds the gap (PL and :math:`L`-smooth; Karimi,
     Nutini & Schmidt 2016, Thm. 1); with ``initial`` :math:`= R_0^2` it bounds
     :math:`\|x_k - x^*\|^2` when :math:`f` is :math:`\mu`-strongly convex and :math:`L`-smooth.
-    The discrete twin of :func:`flow_linear_bound`: :math:`(1 - \mu h)^k \le e^{-\mu h k}`.
-    (For the gap the flow's exponent is :math:`2\mu t`; GD's :math:`1 - \mu h` is what the
-    one-step proof gives.)
+    :math:`(1 - \mu h)^k \le e^{-\mu h k}` has half the flow's exponent :math:`2\mu t`: for the gap,
+    :func:`gd_pl_bound` keeps the descent lemma's exact constant, valid up to :math:`h < 2/L`, and
+    tends to the flow's rate as :math:`h \to 0`.
     """
     L = _positive("smoothness", smoothness)
     mu = _positive("strong_convexity", strong_convexity)
@@ -128,6 +128,42 @@ def gd_linear_bound(k: Any, *, lr: float, strong_convexity: float, smoothness: f
     lr = _step_at_most(lr, 1 / L, "lr <= 1/smoothness")
     k = check_at_least("k", k, 0)
     return check_nonnegative("initial", initial) * (1 - mu * lr) ** k
+
+
+def gd_pl_bound(k: Any, *, lr: float, strong_convexity: float, smoothness: float, gap0: float) -> np.ndarray:
+    r"""GD with :math:`0 < h < 2/L` under :math:`\mu`-PL, :math:`f` :math:`L`-smooth: the gap bound with the exact constant.
+
+    .. math:: f(x_k) - f^* \le \bigl(1 - \mu h\,(2 - Lh)\bigr)^k\,\delta_0 ,
+
+    from the descent lemma :math:`f(x_{k+1}) \le f(x_k) - h(1 - Lh/2)\|\nabla f(x_k)\|^2` and
+    :math:`\|\nabla f\|^2 \ge 2\mu(f - f^*)` (Karimi, Nutini & Schmidt 2016 state it at
+    :math:`h = 1/L`, where the factor is :math:`1 - \mu/L`). As :math:`h \to 0` with :math:`hk = t`
+    it tends to the flow's :math:`e^{-2\mu t}\delta_0` (:func:`flow_linear_bound`).
+    """
+    L = _positive("smoothness", smoothness)
+    mu = _positive("strong_convexity", strong_convexity)
+    check_at_most("strong_convexity", mu, L, rule="strong_convexity <= smoothness")
+    lr = _step_at_most(lr, 2 / L, "lr < 2/smoothness", strict=True)
+    k = check_at_least("k", k, 0)
+    return check_nonnegative("gap0", gap0) * (1 - mu * lr * (2 - L * lr)) ** k
+
+
+def gd_strongly_convex_contraction(lr: Any, *, strong_convexity: float, smoothness: float) -> np.ndarray:
+    r"""The exact worst-case one-step contraction of GD's gap on :math:`\mu`-strongly convex, :math:`L`-smooth functions.
+
+    For :math:`0 < h < 2/L` (Taylor, Hendrickx & Glineur 2018),
+
+    .. math:: f(x_{k+1}) - f^* \le \max\bigl((1 - h\mu)^2, (1 - hL)^2\bigr)\,(f(x_k) - f^*),
+
+    with equality on the quadratic :math:`\tfrac\mu2 x_1^2 + \tfrac L2 x_2^2` started on the
+    eigenvector of the larger factor. ``lr`` may be an array of steps.
+    """
+    L = _positive("smoothness", smoothness)
+    mu = _positive("strong_convexity", strong_convexity)
+    check_at_most("strong_convexity", mu, L, rule="strong_convexity <= smoothness")
+    h = check_positive_array("lr", lr)
+    check_at_most("lr", np.max(h), 2 / L, rule="lr < 2/smoothness", why="for this rate", strict=True)
+    return np.maximum((1 - h * mu) ** 2, (1 - h * L) ** 2)
 
 
 def gd_distance_bound_any_step(

@@ -502,6 +502,11 @@ RATE_CALLS = {
         kw.get("t", 1.0), strong_convexity=kw.get("strong_convexity", 0.1), initial=kw.get("initial", 1.0)),
     "gd_linear_bound": lambda **kw: gfbook.gd_linear_bound(
         kw.get("k", 1), lr=kw.get("lr", 0.5), strong_convexity=kw.get("strong_convexity", 0.1), smoothness=1.0, initial=1.0),
+    "gd_pl_bound": lambda **kw: gfbook.gd_pl_bound(
+        kw.get("k", 1), lr=kw.get("lr", 1.5), strong_convexity=kw.get("strong_convexity", 0.1), smoothness=1.0,
+        gap0=kw.get("gap0", 1.0)),
+    "gd_strongly_convex_contraction": lambda **kw: gfbook.gd_strongly_convex_contraction(
+        kw.get("lr", 1.5), strong_convexity=kw.get("strong_convexity", 0.1), smoothness=kw.get("smoothness", 1.0)),
     "gd_distance_bound_any_step": lambda **kw: gfbook.gd_distance_bound_any_step(
         kw.get("k", 1), lr=kw.get("lr", 0.5), strong_convexity=kw.get("strong_convexity", 0.1), smoothness=1.0,
         distance0=1.0),
@@ -523,6 +528,8 @@ RATE_BAD = {
     "gd_convex_tight_bound": [("relative_step", 1.5), ("relative_step", 0.0), ("smoothness", -1.0)],
     "flow_linear_bound": [("strong_convexity", 0.0), ("t", -1.0), ("initial", NAN)],
     "gd_linear_bound": [("lr", 1.01), ("strong_convexity", 2.0), ("k", -1)],
+    "gd_pl_bound": [("lr", 2.0), ("strong_convexity", 2.0), ("gap0", -1.0), ("k", -1)],
+    "gd_strongly_convex_contraction": [("lr", 2.0), ("lr", [0.5, 0.0]), ("strong_convexity", 2.0), ("smoothness", NAN)],
     "gd_distance_bound_any_step": [("lr", 1.9), ("strong_convexity", -0.1)],
     "flow_nonconvex_bound": [("t", 0.0), ("gap0", -1.0)],
     "gd_nonconvex_bound": [("lr", 2.0), ("k", 0), ("gap0", NAN)],

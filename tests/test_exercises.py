@@ -82,8 +82,12 @@ RIGHT = {
         ((math.sqrt(ell) - math.sqrt(mu)) / (math.sqrt(ell) + math.sqrt(mu))) ** 2)},
     "ex-bdf-bdf1-interval": {"bdf1_edge": lambda eta, m: 2 / eta if m == 1 else 2 / eta - 1},
     "ex-bdf-momentum": {"heavy_ball_edge": lambda eta: 3 / eta + 1},
-    "ex-rates-drori-half": {"final_gaps": {n: 1 / (2 * n + 2) for n in (3, 30, 300)},
-                            "ratios": {n: (2 * n + 2) / n for n in (3, 30, 300)}},
+    # h* = 2/(mu + 1), rho = ((1 - mu)/(1 + mu))^2 at mu = 0.05; log(1e-8)/log(rho) = 92.03: 93 steps
+    "ex-rates-exact-step": {"best_step": 2 / 1.05, "best_factor": (0.95 / 1.05) ** 2, "predicted_steps": 93,
+                            "measured_steps": 93},
+    # N = 10: 1/(40 theta + 2) against (1 - theta)^20 / 2
+    "ex-rates-long-step": {"worst": {0.5: 1 / 22, 1.5: 1 / 62, 1.9: 0.5 * 0.9**20},
+                           "worse_function": {0.5: "huber", 1.5: "huber", 1.9: "quadratic"}},
     "ex-corridors-eigenvector": {"gd_end": 0.6**10, "flow_end": np.exp(-4.0), "ratio": 4.0},
     "ex-corridors-factorization": {"special_points": [(3**-0.5, 3**-0.5), (-(3**-0.5), -(3**-0.5))]},
     "ex-corridors-quadratic-step": {"floor": 0.25, "products": quadratic_clr_products, "at_eigenvector": 0.25},
@@ -112,7 +116,10 @@ WRONG = [
     ("ex-bdf-heavy-ball-optimal", {"heavy_ball_parameters": lambda mu, ell: 0.5}, "shape (2,)"),
     ("ex-bdf-bdf1-interval", {"bdf1_edge": lambda eta, m: 2 / eta}, "bdf1_edge(0.3, 2)"),
     ("ex-bdf-momentum", {"heavy_ball_edge": lambda eta: 3 / eta}, "heavy_ball_edge(0.2)"),
-    ("ex-rates-drori-half", {"final_gaps": {n: 1 / (2 * n) for n in (3, 30, 300)}}, "final_gaps[3]"),
+    ("ex-rates-exact-step", {"best_step": 1.0}, "best_step"),
+    ("ex-rates-exact-step", {"predicted_steps": 184}, "predicted_steps"),  # log of the distance, not the gap
+    ("ex-rates-long-step", {"worse_function": {0.5: "huber", 1.5: "huber", 1.9: "huber"}}, "worse_function[1.9]"),
+    ("ex-rates-long-step", {"worst": {0.5: 1 / 22, 1.5: 1 / 62, 1.9: 1 / 78}}, "worst[1.9]"),
     ("ex-corridors-eigenvector", {"ratio": 1.0}, "ratio"),
     ("ex-corridors-eigenvector", {"flow_end": float("nan")}, "finite"),
     ("ex-corridors-factorization", {"special_points": [(3**-0.5, 3**-0.5)]}, "distinct points"),
@@ -503,20 +510,31 @@ def test_a_copied_answer_fails_under_another_parameter_choice():
     assert not check("ex-corridors-factorization", factor_target=y, **RIGHT["ex-corridors-factorization"])
 
 
-def test_drori_needs_the_measured_run_not_the_printed_closed_form():
-    """At the book's step the printed closed forms are the measurement; at another step they fail."""
-    counts, theta = (4, 40, 400), 0.25
-    printed = {"final_gaps": {n: 1 / (2 * n + 2) for n in counts}, "ratios": {n: (2 * n + 2) / n for n in counts}}
-    result = check("ex-rates-drori-half", **printed, drori_counts=counts, drori_step=theta)
-    assert not result and result.score == 0 and "final_gaps[4]" in result.message and "ratios[4]" in result.message
-    for values in ({"drori_counts": counts, "drori_step": theta}, {"drori_counts": counts, "drori_step": 0.5}):
-        assert not check("ex-rates-drori-half", **RIGHT["ex-rates-drori-half"], **values)
-    measured = {}
-    for n in counts:
-        huber = gfbook.huber_worst_case(n, relative_step=theta)
-        measured[n] = float(huber.loss(gfbook.gradient_descent(huber.loss, huber.x0, theta, n)[-1]))
-    ratios = {n: 1 / (2 * theta * n) / measured[n] for n in counts}
-    assert check("ex-rates-drori-half", final_gaps=measured, ratios=ratios, drori_counts=counts, drori_step=theta)
+def test_exact_step_prediction_matches_the_run_at_every_parameter_choice():
+    """ex-rates-exact-step: ceil(log(reduction)/log(rho)) is the measured count at each offered parameter."""
+    exercise = exercises()["ex-rates-exact-step"]
+    for mu in (0.05, *exercise.parameters["exact_mu"].choices):
+        for reduction in (1e-8, *exercise.parameters["exact_reduction"].choices):
+            step, factor = 2 / (mu + 1), ((1 - mu) / (1 + mu)) ** 2
+            count = int(np.ceil(np.log(reduction) / np.log(factor)))
+            problem = gfbook.quadratic([mu, 1.0])
+            gaps = np.asarray(jax.vmap(problem.loss)(gfbook.gradient_descent(problem.loss, np.array([1.0, 1.0]),
+                                                                              step, count + 5)))
+            measured = int(np.argmax(gaps <= reduction * gaps[0]))
+            values = {"best_step": step, "best_factor": factor, "predicted_steps": count, "measured_steps": measured}
+            assert check("ex-rates-exact-step", **values, exact_mu=mu, exact_reduction=reduction), (mu, reduction)
+            assert measured == count, (mu, reduction)
+
+
+def test_long_step_at_other_parameters():
+    """ex-rates-long-step: the book's answers fail at other steps; the closed forms pass there."""
+    steps, count = (0.8, 1.4, 1.95), 8
+    assert not check("ex-rates-long-step", **RIGHT["ex-rates-long-step"], long_steps=steps, long_count=count)
+    huber = {t: 1 / (4 * count * t + 2) for t in steps}
+    quadratic = {t: 0.5 * (1 - t) ** (2 * count) for t in steps}
+    worst = {t: max(huber[t], quadratic[t]) for t in steps}
+    which = {t: "huber" if huber[t] >= quadratic[t] else "quadratic" for t in steps}
+    assert check("ex-rates-long-step", worst=worst, worse_function=which, long_steps=steps, long_count=count)
 
 
 def test_partial_credit_on_an_exercise_of_chapter_4():

@@ -43,6 +43,40 @@ def test_bounds_hand_computed():
     np.testing.assert_allclose(bound, [1.0, 1 / (1 + 0.05), 1 / (1 + 0.05 + 0.05 / 4)])
 
 
+def test_pl_bound_exact_constant_and_flow_limit():
+    # (1 - mu h (2 - L h))^k delta0 with mu = 1, L = 4, h = 0.25: 1 - 0.25 * 1 = 0.75
+    value = gfbook.gd_pl_bound(3, lr=0.25, strong_convexity=1.0, smoothness=4.0, gap0=2.0)
+    assert value == pytest.approx(2 * 0.75**3)
+    # beyond 1/L, up to 2/L: h = 0.4 gives 1 - 0.4 * 0.4 = 0.84
+    assert gfbook.gd_pl_bound(1, lr=0.4, strong_convexity=1.0, smoothness=4.0, gap0=1.0) == pytest.approx(0.84)
+    # h -> 0 at fixed t = h k: the flow's exp(-2 mu t); the error is O(h) (Taylor of log(1 - 2 mu h + mu L h^2))
+    t, mu, L = 2.0, 0.25, 1.0  # mu L - 2 mu^2 != 0: the O(h) term does not vanish
+    errors = [abs(gfbook.gd_pl_bound(round(t / h), lr=h, strong_convexity=mu, smoothness=L, gap0=1.0)
+                  - np.exp(-2 * mu * t)) for h in (1e-2, 5e-3)]
+    assert errors[1] == pytest.approx(errors[0] / 2, rel=0.05)  # first order in h
+
+
+def test_strongly_convex_contraction_is_attained_on_two_mode_quadratics():
+    mu, L = 0.1, 1.0
+    steps = np.array([0.3, 0.9, 1.5, 1.9])
+    rate = gfbook.gd_strongly_convex_contraction(steps, strong_convexity=mu, smoothness=L)
+    np.testing.assert_allclose(rate, np.maximum((1 - steps * mu) ** 2, (1 - steps * L) ** 2))
+    problem = gfbook.quadratic([mu, L])
+    for h, rho in zip(steps, rate, strict=True):
+        worst = 0.0
+        for start in (jnp.array([1.0, 0.0]), jnp.array([0.0, 1.0]), jnp.array([1.0, 1.0])):
+            path = gfbook.gradient_descent(problem.loss, start, float(h), 5)
+            gaps = np.asarray(jax.vmap(problem.loss)(path))
+            ratios = gaps[1:] / gaps[:-1]
+            assert np.all(ratios <= rho * (1 + 1e-12))
+            worst = max(worst, ratios.max())
+        assert worst == pytest.approx(rho, rel=1e-12)  # one of the eigenvectors attains it
+    with pytest.raises(ValueError, match="lr"):
+        gfbook.gd_strongly_convex_contraction(2.0, strong_convexity=mu, smoothness=L)
+    with pytest.raises(ValueError, match="strong_convexity"):
+        gfbook.gd_strongly_convex_contraction(1.0, strong_convexity=2.0, smoothness=L)
+
+
 def test_bounds_are_arrays_over_k():
     k = np.arange(1, 6)
     np.testing.assert_allclose(gfbook.gd_convex_bound(k, lr=0.5, smoothness=2.0, distance0=1.0), 1 / k)
@@ -93,6 +127,14 @@ def test_gd_bounds_hold_on_runs():
     path = gfbook.gradient_descent(logcosh.loss, logcosh.x0, lr, 300)
     gaps = np.asarray([logcosh.loss(x) for x in path]) - logcosh.f_star
     assert np.all(gaps[1:] <= gfbook.gd_convex_bound_any_step(k, lr=lr, smoothness=L, distance0=R0, gap0=gap0) + 1e-12)
+
+
+def test_huber_worst_case_beyond_one_over_L():
+    # for 1 < theta < 2, GD still stays on the linear part and ends at L R^2 / (4 N theta + 2)
+    for n, theta in ((3, 1.5), (10, 1.9)):
+        huber = gfbook.huber_worst_case(n, smoothness=2.0, distance0=3.0, relative_step=theta)
+        end = gfbook.gradient_descent(huber.loss, huber.x0, theta / 2.0, n)[-1]
+        assert float(huber.loss(end)) == pytest.approx(2.0 * 9.0 / (4 * n * theta + 2), rel=1e-12)
 
 
 def test_huber_worst_case_attains_the_tight_bound():

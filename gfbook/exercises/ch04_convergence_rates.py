@@ -10,7 +10,6 @@ import scipy.optimize
 from gfbook.exercises._framework import Parameter, Wrong, array, boolean, close, exercise, mapping, number, part
 from gfbook.methods import gradient_descent
 from gfbook.problems import huber_worst_case
-from gfbook.rates import gd_convex_bound, gd_convex_bound_any_step
 
 
 def _gd_gaps(problem, lr, num_steps):
@@ -89,63 +88,91 @@ def _pl(smoothness, mu_pl, values, pl_weight, pl_start):
               hint="values[k] = f(x_k) for the GD iterates at h = 1/L, x_0 = pl_start included")
 
 
-@exercise(
-    "ex-rates-any-step",
-    answers={"gaps": "dict {factor: ...} for each factor in any_step_factors: f(x_k) - f* for k = 0..num_steps, "
-                     "GD at h = factor / L"},
-    context=("problems", "num_steps"),
-    parameters={"any_step_factors": Parameter(
-        (1.2, 1.6, 1.9), ((1.1, 1.5, 1.8), (1.3, 1.7, 1.95), (1.25, 1.5, 1.75), (1.15, 1.45, 1.85), (1.05, 1.35, 1.65)),
-        "the steps h L, between 1 and 2")},
-)
-def _any_step(gaps, problems, num_steps, any_step_factors):
-    logcosh = problems["logcosh"]
-    distance0 = float(jnp.linalg.norm(logcosh.x0 - logcosh.x_star))
-    references = {}
-    for factor in any_step_factors:
-        h = factor / logcosh.smoothness
-        references[factor], _ = _gd_gaps(logcosh, h, num_steps)
-        bound = gd_convex_bound_any_step(np.arange(num_steps + 1), lr=h, smoothness=logcosh.smoothness,
-                                         distance0=distance0, gap0=float(references[factor][0]))
-        if not np.all(references[factor] <= bound + 1e-12):
-            raise RuntimeError(f"the any-step bound fails at factor {factor}")  # a theorem: a bug in gfbook
-    with part("gaps"):
-        gaps = mapping("gaps", gaps, list(any_step_factors))
-        for factor, answer in gaps.items():
-            reference = references[factor]
-            close(f"gaps[{factor}]", array(f"gaps[{factor}]", answer, reference.shape), reference, rtol=1e-9,
-                  atol=1e-14, hint="run GD on problems['logcosh'] from its x0 with h = factor / logcosh.smoothness, "
-                                   "and subtract f_star")
+def _exact_step_reference(mu):
+    """h* = 2/(mu + 1) and its factor ((1 - mu)/(1 + mu))^2 (L = 1)."""
+    best_step = 2 / (mu + 1)
+    factor = ((1 - mu) / (1 + mu)) ** 2
+    return best_step, factor
+
+
+def _first_below(gaps, target):
+    hit = np.asarray(gaps) <= target
+    return int(np.argmax(hit)) if hit.any() else None
 
 
 @exercise(
-    "ex-rates-drori-half",
+    "ex-rates-exact-step",
     answers={
-        "final_gaps": "dict {N: ...} for N in drori_counts: the gap after N steps on "
-                      "huber_worst_case(N, relative_step=drori_step)",
-        "ratios": "dict {N: ...} for N in drori_counts: the textbook bound L R_0^2 / (2 h N) divided by that gap",
+        "best_step": "the step h minimising max((1 - h mu)^2, (1 - h L)^2), with L = 1 and mu = exact_mu",
+        "best_factor": "that minimum: the gap's factor per step at the best step",
+        "predicted_steps": "your prediction: the number of GD steps at the best step after which the gap of "
+                           "quadratic([exact_mu, 1.0]) from (1, 1) is first <= exact_reduction times the initial gap",
+        "measured_steps": "the same number, measured on a run",
     },
     parameters={
-        "drori_counts": Parameter((3, 30, 300), ((4, 40, 400), (5, 50, 250), (2, 20, 200), (6, 60, 360), (7, 70, 350)),
-                                  "the step counts N"),
-        "drori_step": Parameter(0.5, (0.25, 0.4, 0.6, 0.75), "the step h L (L = 1)"),
+        "exact_mu": Parameter(0.05, (0.02, 0.04, 0.1, 0.2), "mu, the smaller eigenvalue (L = 1)"),
+        "exact_reduction": Parameter(1e-8, (1e-6, 1e-7, 1e-9, 1e-10), "the reduction of the gap asked for"),
+    },
+    weights={"predicted_steps": 2},
+)
+def _exact_step(best_step, best_factor, predicted_steps, measured_steps, exact_mu, exact_reduction):
+    mu, reduction = float(exact_mu), float(exact_reduction)
+    step, factor = _exact_step_reference(mu)
+    # at h*, |1 - h* mu| = |1 - h*| = q: both modes, hence the gap, shrink by q^2 per step
+    count = int(np.ceil(np.log(reduction) / np.log(factor)))
+    x = np.array([1.0, 1.0])
+    gaps = [0.5 * (mu + 1.0)]
+    for _ in range(count + 5):
+        x = x - step * np.array([mu, 1.0]) * x
+        gaps.append(0.5 * (mu * x[0] ** 2 + x[1] ** 2))
+    measured = _first_below(gaps, reduction * gaps[0])
+    with part("best_step"):
+        close("best_step", number("best_step", best_step), step, rtol=1e-9,
+              hint="the maximum of the two factors is smallest where they are equal")
+    with part("best_factor"):
+        close("best_factor", number("best_factor", best_factor), factor, rtol=1e-9,
+              hint="evaluate (1 - h mu)^2 at the best step")
+    with part("predicted_steps"):
+        close("predicted_steps", number("predicted_steps", predicted_steps), count, atol=0.5,
+              hint="the gap after k steps is exactly best_factor^k times the initial gap: solve for k, "
+                   "rounding up")
+    with part("measured_steps"):
+        close("measured_steps", number("measured_steps", measured_steps), measured, atol=0.5,
+              hint="run GD at the best step and find the first k with gap <= exact_reduction * gap_0")
+
+
+def _long_step_reference(theta, count):
+    """GD's final gaps on the Huber worst case and on x^2/2 (L = R = 1) after count steps of theta."""
+    huber = huber_worst_case(count, relative_step=theta)
+    huber_end = float(huber.loss(gradient_descent(huber.loss, huber.x0, theta, count)[-1]))
+    quadratic_end = 0.5 * (1 - theta) ** (2 * count)
+    return huber_end, quadratic_end
+
+
+@exercise(
+    "ex-rates-long-step",
+    answers={
+        "worst": "dict {theta: ...} for theta in long_steps: the larger final gap of the two functions",
+        "worse_function": "dict {theta: 'huber' or 'quadratic'}: which of the two gives it",
+    },
+    parameters={
+        "long_steps": Parameter((0.5, 1.5, 1.9), ((0.8, 1.4, 1.95), (0.3, 1.2, 1.85), (0.6, 1.6, 1.9),
+                                                  (0.9, 1.7, 1.92)), "the steps h L, in (0, 2)"),
+        "long_count": Parameter(10, (5, 8, 12, 20), "the number of steps N"),
     },
 )
-def _drori_half(final_gaps, ratios, drori_counts, drori_step):
-    counts, theta = [int(n) for n in drori_counts], float(drori_step)
-    measured, textbook = {}, {}
-    for n in counts:  # the measurement the exercise asks for: N GD steps on the worst case, L = R_0 = 1
-        huber = huber_worst_case(n, relative_step=theta)
-        measured[n] = float(huber.loss(gradient_descent(huber.loss, huber.x0, theta, n)[-1]))
-        textbook[n] = float(gd_convex_bound(n, lr=theta, smoothness=1.0, distance0=1.0)) / measured[n]
-    with part("final_gaps"):
-        final_gaps = mapping("final_gaps", final_gaps, counts)
-        for n in counts:
-            close(f"final_gaps[{n}]", number(f"final_gaps[{n}]", final_gaps[n]), measured[n], rtol=1e-10,
-                  hint="run N steps of GD with h = drori_step on huber_worst_case(N, relative_step=drori_step) "
-                       "from its x0")
-    with part("ratios"):
-        ratios = mapping("ratios", ratios, counts)
-        for n in counts:
-            close(f"ratios[{n}]", number(f"ratios[{n}]", ratios[n]), textbook[n], rtol=1e-10,
-                  hint="the textbook bound is R_0^2 / (2 h N) with L = R_0 = 1 and h = drori_step")
+def _long_step(worst, worse_function, long_steps, long_count):
+    thetas, count = [float(t) for t in long_steps], int(long_count)
+    references = {t: _long_step_reference(t, count) for t in thetas}
+    with part("worst"):
+        worst = mapping("worst", worst, thetas)
+        for t in thetas:
+            close(f"worst[{t}]", number(f"worst[{t}]", worst[t]), max(references[t]), rtol=1e-9,
+                  hint="compare 1/(4 N theta + 2) with (1 - theta)^(2N) / 2 and take the larger")
+    with part("worse_function"):
+        worse_function = mapping("worse_function", worse_function, thetas)
+        for t in thetas:
+            expected = "huber" if references[t][0] >= references[t][1] else "quadratic"
+            if str(worse_function[t]).strip().lower() != expected:
+                raise Wrong(f"`worse_function[{t}]` is not the function with the larger final gap: "
+                            "compare the two closed forms at this step")
