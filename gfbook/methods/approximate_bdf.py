@@ -38,7 +38,7 @@ def _startup_tables(order: int) -> tuple[np.ndarray, np.ndarray]:
     return alphas, betas
 
 
-@partial(jax.jit, static_argnames=("num_steps", "order", "warm_start"))
+@partial(jax.jit, static_argnames=("num_steps", "order"))
 def _bdf_scan(
     loss: Partial,
     x0: Any,
@@ -47,7 +47,7 @@ def _bdf_scan(
     num_steps: int,
     order: int,
     inner_steps: jax.Array,
-    warm_start: str,
+    centre: jax.Array,
 ) -> Any:
     checked_loss_value(loss, x0)  # runs while tracing only
     grad = jax.grad(loss)
@@ -78,7 +78,9 @@ def _bdf_scan(
             )
 
         # The count of inner steps is data (a while loop), so every m shares one compile.
-        x_next = jax.lax.fori_loop(0, inner_steps, inner, x_n if warm_start == "last" else c)
+        # the warm start is data too (y0 = c_n if centre else x_n): both starts share one compile
+        y0 = jax.tree.map(lambda xi, ci: jnp.where(centre, ci, xi), x_n, c)
+        x_next = jax.lax.fori_loop(0, inner_steps, inner, y0)
         new_hist = jax.tree.map(lambda h, xn: jnp.concatenate([xn[None], h[:-1]]), hist, x_next)
         return new_hist, x_next
 
@@ -141,7 +143,7 @@ def approx_bdf(
         inner_steps: :math:`m \ge 0`; traced, so every :math:`m` shares one compile.
         inner_lr: :math:`\eta > 0`; traced.
         warm_start: ``"last"`` (:math:`y_0 = x_n`, the default) or ``"centre"``
-            (:math:`y_0 = c_n`); static.
+            (:math:`y_0 = c_n`); both share one compile.
 
     Returns:
         The trajectory :math:`x_0, \dots, x_n`, shape ``(num_steps + 1, *x0.shape)`` (for a
@@ -157,5 +159,12 @@ def approx_bdf(
     warm_start = check_warm_start(warm_start)
     loss = as_partial("loss", loss)
     return _bdf_scan(
-        loss, x0, strongly_typed(lr), strongly_typed(inner_lr), num_steps, order, np.int64(inner_steps), warm_start
+        loss,
+        x0,
+        strongly_typed(lr),
+        strongly_typed(inner_lr),
+        num_steps,
+        order,
+        np.int64(inner_steps),
+        np.bool_(warm_start == "centre"),
     )
