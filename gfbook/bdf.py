@@ -54,6 +54,14 @@ from gfbook._checks import (
 MAX_ORDER = 6
 MAX_LESSON_ORDER = 12  # lmm_polynomials("bdf", k) goes beyond 6 to show the loss of zero stability
 _METHODS = ("bdf", "adams_bashforth", "adams_moulton", "euler")
+WARM_STARTS = ("last", "centre")  # where approximate BDF starts its inner loop: x_n or c_n
+
+
+def check_warm_start(warm_start: Any) -> str:
+    """``warm_start`` must be ``"last"`` (start the inner loop at x_n) or ``"centre"`` (at c_n)."""
+    if not isinstance(warm_start, str):
+        raise ValueError(f"warm_start must be one of {WARM_STARTS}, got {warm_start!r}")
+    return check_choice("warm_start", warm_start, WARM_STARTS)
 
 
 def _check_order(order: Any, maximum: int = MAX_ORDER) -> int:
@@ -322,7 +330,9 @@ def bdf_alpha_angle(order: int, *, num: int = 20001) -> float:
 # --------------------------------------------------------------------------- approximate BDF: its stability
 
 
-def approx_bdf_amplification(lam_h: Any, *, order: int, inner_steps: int, inner_lr: float) -> np.ndarray:
+def approx_bdf_amplification(
+    lam_h: Any, *, order: int, inner_steps: int, inner_lr: float, warm_start: str = "last"
+) -> np.ndarray:
     r"""Spectral radius of :func:`~gfbook.approx_bdf` (after start-up) on :math:`L(x) = \tfrac\lambda2 x^2`.
 
     With :math:`z = h\lambda` (``lam_h``) the inner iteration is linear:
@@ -340,9 +350,15 @@ def approx_bdf_amplification(lam_h: Any, *, order: int, inner_steps: int, inner_
     :math:`\eta` is dimensionless (it multiplies :math:`1 + z\beta`), so :math:`r` depends on
     :math:`z`, :math:`\eta`, :math:`k` and :math:`m` only.
 
+    With ``warm_start="centre"`` the inner loop starts at :math:`y_0 = c_n` instead, so
+    :math:`x_{n+1} = (q^m + s)\,c_n` and the characteristic polynomial is
+    :math:`\zeta^k + (q^m + s)\sum_{j=1}^k \alpha_j \zeta^{k-j}`. (For BDF2 with one inner
+    step, :math:`q + s = 1 - \tfrac23\eta z`: a Nesterov-type step with momentum
+    :math:`\tfrac13`, stable iff :math:`z < 12/(5\eta)`.)
+
     Args:
         lam_h: :math:`z = h\lambda`, a real scalar or array (any sign).
-        order, inner_steps: as in :func:`~gfbook.approx_bdf`.
+        order, inner_steps, warm_start: as in :func:`~gfbook.approx_bdf`.
         inner_lr: :math:`\eta > 0`, a scalar or an array that broadcasts against ``lam_h``
             (so that a rule such as :func:`proximal_inner_lr` can vary it with :math:`h`).
 
@@ -353,6 +369,7 @@ def approx_bdf_amplification(lam_h: Any, *, order: int, inner_steps: int, inner_
     order = _check_order(order)
     inner_steps = check_count("inner_steps", inner_steps)
     eta = check_positive_array("inner_lr", inner_lr)
+    warm_start = check_warm_start(warm_start)
     try:
         z, eta = np.broadcast_arrays(z, eta)
     except ValueError:
@@ -365,15 +382,19 @@ def approx_bdf_amplification(lam_h: Any, *, order: int, inner_steps: int, inner_
     powers = q[:, None] ** np.arange(inner_steps + 1)[None, :]  # q^0 .. q^m
     qm = powers[:, -1]
     s = eta * powers[:, :-1].sum(axis=1)
-    # characteristic polynomial zeta^k - (q^m - s alpha_1) zeta^{k-1} + s alpha_2 zeta^{k-2} + ... + s alpha_k
     coeffs = np.empty((flat.size, order + 1))
     coeffs[:, 0] = 1.0
-    coeffs[:, 1] = -(qm - s * alpha[1])
-    coeffs[:, 2:] = s[:, None] * alpha[None, 2:]
+    if warm_start == "last":
+        # zeta^k - (q^m - s alpha_1) zeta^{k-1} + s alpha_2 zeta^{k-2} + ... + s alpha_k
+        coeffs[:, 1] = -(qm - s * alpha[1])
+        coeffs[:, 2:] = s[:, None] * alpha[None, 2:]
+    else:
+        # x_{n+1} = (q^m + s) c_n: zeta^k + (q^m + s) (alpha_1 zeta^{k-1} + ... + alpha_k)
+        coeffs[:, 1:] = (qm + s)[:, None] * alpha[None, 1:]
     return _max_root_modulus(coeffs).reshape(z.shape)
 
 
-def approx_bdf_stability_interval(*, order: int, inner_steps: int, inner_lr: float) -> float:
+def approx_bdf_stability_interval(*, order: int, inner_steps: int, inner_lr: float, warm_start: str = "last") -> float:
     r"""The stability interval :math:`(0, z^*)` of :func:`~gfbook.approx_bdf` on the gradient flow of a quadratic.
 
     On :math:`L = \tfrac\lambda2 x^2` with :math:`\lambda > 0` the method is stable when
@@ -387,9 +408,12 @@ def approx_bdf_stability_interval(*, order: int, inner_steps: int, inner_lr: flo
     the inner iteration contracts, :math:`|1 - \eta(1 + z)| < 1`, so :math:`z^* = 2/\eta - 1`.
     For every order, :math:`z^* \to (2/\eta - 1)/\beta` as ``inner_steps`` grows: the interval of
     exact BDF (all :math:`z > 0`) is cut at the edge where the inner gradient descent diverges.
+    The start of the inner loop matters: approximate BDF2 with one inner step has
+    :math:`z^* = 3/\eta + 1` from the last iterate (heavy ball with momentum :math:`\eta/3`) and
+    :math:`z^* = 12/(5\eta)` from the centre (a Nesterov-type step with momentum :math:`\tfrac13`).
 
     Args:
-        order, inner_lr: as in :func:`~gfbook.approx_bdf`.
+        order, inner_lr, warm_start: as in :func:`~gfbook.approx_bdf`.
         inner_steps: :math:`m \ge 1` (with no inner step the method stands still).
 
     Returns:
@@ -399,11 +423,13 @@ def approx_bdf_stability_interval(*, order: int, inner_steps: int, inner_lr: flo
     order = _check_order(order)
     inner_steps = check_count("inner_steps", inner_steps, minimum=1)
     check_positive("inner_lr", inner_lr)
+    warm_start = check_warm_start(warm_start)
     beta = float(_bdf_exact(order)[1])
     z_max = 1e3 * (2 / float(inner_lr) + 1) / beta
+    options = {"order": order, "inner_steps": inner_steps, "inner_lr": inner_lr, "warm_start": warm_start}
 
     def unstable(z):
-        return approx_bdf_amplification(z, order=order, inner_steps=inner_steps, inner_lr=inner_lr) > 1 + 1e-12
+        return approx_bdf_amplification(z, **options) > 1 + 1e-12
 
     grid = np.geomspace(1e-8, z_max, 1001)  # 3% apart; bisection does the rest
     bad = np.flatnonzero(unstable(grid))

@@ -455,6 +455,9 @@ case("approx_bdf_amplification inner_lr zero", ValueError, "inner_lr", lambda: a
 case("approx_bdf_amplification order 7", ValueError, "order", lambda: amplification(order=7))
 case("approx_bdf_stability_interval inner_steps 0", ValueError, "inner_steps", lambda: interval(inner_steps=0))
 case("approx_bdf_stability_interval inner_lr negative", ValueError, "inner_lr", lambda: interval(inner_lr=-1.0))
+case("approx_bdf warm_start unknown", ValueError, "warm_start", lambda: run_bdf(warm_start="center"))
+case("approx_bdf_amplification warm_start None", ValueError, "warm_start", lambda: amplification(warm_start=None))
+case("approx_bdf_stability_interval warm_start 1", ValueError, "warm_start", lambda: interval(warm_start=1))
 case("proximal_inner_lr lr zero", ValueError, "lr", lambda: gfbook.proximal_inner_lr(0.0, order=2, smoothness=1.0))
 case("proximal_inner_lr smoothness nan", ValueError, "smoothness", lambda: gfbook.proximal_inner_lr(1.0, order=2, smoothness=NAN))  # noqa: E501
 case("proximal_inner_lr order 0", ValueError, "order", lambda: gfbook.proximal_inner_lr(1.0, order=0, smoothness=1.0))

@@ -234,7 +234,7 @@ def rotated_quadratic(dim=5, seed=0, lo=0.1, hi=3.0):
     return A, b, loss, np.linspace(1.0, -1.0, dim)
 
 
-def reference_path(A, b, x0, lr, num_steps, order, inner_steps=None, inner_lr=None):
+def reference_path(A, b, x0, lr, num_steps, order, inner_steps=None, inner_lr=None, warm_start="last"):
     """numpy: BDF with start-up; the step solved exactly (inner_steps None) or by explicit inner GD loops."""
     xs = [np.asarray(x0, float)]
     eye = np.eye(len(x0))
@@ -245,7 +245,7 @@ def reference_path(A, b, x0, lr, num_steps, order, inner_steps=None, inner_lr=No
         if inner_steps is None:
             xs.append(np.linalg.solve(eye + lr * beta * A, c + lr * beta * b))
         else:
-            y = xs[n].copy()
+            y = xs[n].copy() if warm_start == "last" else c.copy()
             for _ in range(inner_steps):
                 y = y - inner_lr * (lr * beta * (A @ y - b) + y - c)
             xs.append(y)
@@ -273,6 +273,44 @@ def test_few_inner_steps_match_numpy_loops(order):
     np.testing.assert_allclose(np.asarray(path), expected, rtol=0, atol=1e-12)
     # the path is not trivially x0 (a test that cannot fail otherwise)
     assert np.abs(expected[-1] - x0).max() > 0.1
+
+
+@pytest.mark.parametrize("order", [1, 2, 3, 6])
+def test_centre_start_matches_numpy_loops(order):
+    A, b, loss, x0 = rotated_quadratic(seed=3)
+    lr, inner_lr, num_steps = 0.7, 0.3, 10
+    kw = dict(inner_steps=3, inner_lr=inner_lr)
+    path = np.asarray(gfbook.approx_bdf(loss, x0, lr, num_steps, order=order, warm_start="centre", **kw))
+    expected = reference_path(A, b, x0, lr, num_steps, order, warm_start="centre", **kw)
+    np.testing.assert_allclose(path, expected, rtol=0, atol=1e-12)
+    last = np.asarray(gfbook.approx_bdf(loss, x0, lr, num_steps, order=order, **kw))
+    if order == 1:  # c_n = x_n: the two starts are the same method
+        np.testing.assert_array_equal(path, last)
+    else:  # otherwise they differ (a test that can fail)
+        assert np.abs(path - last).max() > 1e-3
+
+
+def test_centre_start_order2_one_inner_step_is_nesterov(rosen):
+    # x_{n+1} = c_n - (2/3) eta h grad L(c_n), c_n = x_n + (x_n - x_{n-1}) / 3, for n >= 1
+    h, eta = 0.002, 0.6
+    path = np.asarray(
+        gfbook.approx_bdf(rosen.loss, rosen.x0, h, 15, order=2, inner_steps=1, inner_lr=eta, warm_start="centre")
+    )
+    grad = jax.grad(rosen.loss)
+    for n in range(1, 15):
+        c = path[n] + (path[n] - path[n - 1]) / 3
+        expected = c - (2 / 3) * eta * h * np.asarray(grad(jnp.asarray(c)))
+        np.testing.assert_allclose(path[n + 1], expected, rtol=1e-12, atol=1e-13)
+    assert np.abs(path[-1] - path[0]).max() > 1e-3
+
+
+def test_centre_start_zero_inner_steps_extrapolate():
+    _, _, loss, x0 = rotated_quadratic()
+    path = np.asarray(gfbook.approx_bdf(loss, x0, 0.5, 3, order=2, inner_steps=0, inner_lr=0.1, warm_start="centre"))
+    np.testing.assert_array_equal(path, np.broadcast_to(x0, path.shape))  # x_1 = c_0 = x_0, then c_n = x_0
+    tree = {"a": jnp.asarray(x0)}
+    out = gfbook.approx_bdf(lambda t: loss(t["a"]), tree, 0.5, 2, order=2, inner_steps=1, inner_lr=0.1, warm_start="centre")
+    assert out["a"].shape == (3, 5)
 
 
 def test_startup_steps_are_lower_order_bdf():
@@ -349,18 +387,27 @@ def test_pytree_x0_matches_flat_array():
 # ------------------------------------------------------------------ amplification
 
 
-@pytest.mark.parametrize(("order", "inner_steps", "inner_lr"), [(1, 1, 0.5), (2, 1, 0.9), (2, 3, 0.4), (4, 5, 0.3)])
-def test_amplification_predicts_simulation(order, inner_steps, inner_lr):
+@pytest.mark.parametrize(
+    ("order", "inner_steps", "inner_lr", "warm_start"),
+    [
+        (1, 1, 0.5, "last"),
+        (2, 1, 0.9, "last"),
+        (2, 3, 0.4, "last"),
+        (4, 5, 0.3, "last"),
+        (2, 1, 0.9, "centre"),
+        (3, 2, 0.7, "centre"),
+        (5, 3, 0.4, "centre"),
+    ],
+)
+def test_amplification_predicts_simulation(order, inner_steps, inner_lr, warm_start):
     lam = 2.0
     loss = lambda x: 0.5 * lam * jnp.sum(x**2)  # noqa: E731
     lrs = np.geomspace(0.05, 30.0, 40)
-    radius = gfbook.approx_bdf_amplification(lam * lrs, order=order, inner_steps=inner_steps, inner_lr=inner_lr)
+    kw = dict(order=order, inner_steps=inner_steps, inner_lr=inner_lr, warm_start=warm_start)
+    radius = gfbook.approx_bdf_amplification(lam * lrs, **kw)
     assert radius.shape == lrs.shape
     num_steps = 400
-    paths = jax.vmap(
-        lambda lr: gfbook.approx_bdf(
-            loss, jnp.ones(1), lr, num_steps, order=order, inner_steps=inner_steps, inner_lr=inner_lr)
-    )(jnp.asarray(lrs))
+    paths = jax.vmap(lambda lr: gfbook.approx_bdf(loss, jnp.ones(1), lr, num_steps, **kw))(jnp.asarray(lrs))
     final = np.abs(np.asarray(paths)[:, -1, 0])
     clear = np.abs(radius - 1) > 0.03
     assert ((radius < 1) & clear).any() and ((radius > 1) & clear).any(), "the sweep must cross the boundary"
@@ -419,14 +466,45 @@ def test_stability_interval_closed_forms(eta):
             assert interval(order=k, inner_steps=m, inner_lr=eta) == pytest.approx((2 / eta - 1) / beta, rel=1e-9)
 
 
-@pytest.mark.parametrize(("order", "inner_steps", "inner_lr"), [(1, 3, 0.4), (3, 3, 0.7), (4, 1, 1.0), (6, 5, 0.5)])
-def test_stability_interval_matches_simulation(order, inner_steps, inner_lr):
-    edge = gfbook.approx_bdf_stability_interval(order=order, inner_steps=inner_steps, inner_lr=inner_lr)
+@pytest.mark.parametrize("eta", [0.1, 0.3, 0.5, 1.0, 2.0])
+def test_stability_interval_centre_start_closed_forms(eta):
+    # centre start, m = 1: x_{n+1} = g(z) c_n with g = 1 - eta beta z, characteristic polynomial
+    # zeta^k + g (alpha_1 zeta^{k-1} + ... + alpha_k); for BDF2 the Jury conditions give g > -3/5,
+    # z < 12 / (5 eta); for BDF3 the root crosses at -1: 1 + 29 g / 11 = 0, z < 220 / (87 eta)
+    interval = gfbook.approx_bdf_stability_interval
+    assert interval(order=2, inner_steps=1, inner_lr=eta, warm_start="centre") == pytest.approx(12 / (5 * eta), rel=1e-9)
+    assert interval(order=3, inner_steps=1, inner_lr=eta, warm_start="centre") == pytest.approx(220 / (87 * eta), rel=1e-9)
+    # BDF1: c_n = x_n, the same method as the last-iterate start
+    for m in (1, 2, 3):
+        assert interval(order=1, inner_steps=m, inner_lr=eta, warm_start="centre") == interval(
+            order=1, inner_steps=m, inner_lr=eta
+        )
+    if eta < 2:
+        for k in range(2, 7):  # even m: the inner GD's own limit caps this start too
+            beta = float(gfbook.bdf_coefficients(k)[1])
+            assert interval(order=k, inner_steps=2, inner_lr=eta, warm_start="centre") == pytest.approx(
+                (2 / eta - 1) / beta, rel=1e-9
+            )
+
+
+@pytest.mark.parametrize(
+    ("order", "inner_steps", "inner_lr", "warm_start"),
+    [
+        (1, 3, 0.4, "last"),
+        (3, 3, 0.7, "last"),
+        (4, 1, 1.0, "last"),
+        (6, 5, 0.5, "last"),
+        (2, 1, 1.0, "centre"),
+        (3, 1, 1.0, "centre"),
+        (4, 3, 0.6, "centre"),
+    ],
+)
+def test_stability_interval_matches_simulation(order, inner_steps, inner_lr, warm_start):
+    kw = dict(order=order, inner_steps=inner_steps, inner_lr=inner_lr, warm_start=warm_start)
+    edge = gfbook.approx_bdf_stability_interval(**kw)
     loss = lambda x: 0.5 * jnp.sum(x**2)  # noqa: E731  (lambda = 1, so z = h)
     lrs = jnp.array([0.9 * edge, 1.1 * edge])
-    paths = jax.vmap(
-        lambda lr: gfbook.approx_bdf(loss, jnp.ones(1), lr, 600, order=order, inner_steps=inner_steps, inner_lr=inner_lr)
-    )(lrs)
+    paths = jax.vmap(lambda lr: gfbook.approx_bdf(loss, jnp.ones(1), lr, 600, **kw))(lrs)
     final = np.abs(np.asarray(paths)[:, -1, 0])
     assert final[0] < 1e-3, "just inside the interval the run decays"
     assert not final[1] < 1e3, "just outside it the run blows up"
@@ -553,7 +631,9 @@ def _check_message(err, name):
 @pytest.mark.parametrize("k", [0, 7, -1, 2.0, True])
 def test_bad_k(k):
     for fn in (
-        gfbook.bdf_coefficients, gfbook.adams_bashforth_coefficients, gfbook.adams_moulton_coefficients,
+        gfbook.bdf_coefficients,
+        gfbook.adams_bashforth_coefficients,
+        gfbook.adams_moulton_coefficients,
         gfbook.bdf_alpha_angle,
     ):
         with pytest.raises((ValueError, TypeError)) as err:
@@ -584,6 +664,20 @@ def test_bad_input_approx_bdf(name, changes):
     with pytest.raises((ValueError, TypeError)) as err:
         gfbook.approx_bdf(args.pop("loss"), args.pop("x0"), args.pop("lr"), args.pop("num_steps"), **args)
     _check_message(err, name)
+
+
+def test_bad_warm_start_names_the_argument():
+    _, _, loss, x0 = rotated_quadratic()
+    calls = [
+        lambda ws: gfbook.approx_bdf(loss, x0, 0.5, 3, order=2, inner_steps=1, inner_lr=0.1, warm_start=ws),
+        lambda ws: gfbook.approx_bdf_amplification([1.0], order=2, inner_steps=1, inner_lr=0.1, warm_start=ws),
+        lambda ws: gfbook.approx_bdf_stability_interval(order=2, inner_steps=1, inner_lr=0.1, warm_start=ws),
+    ]
+    for call in calls:
+        for bad in ("center", "first", None, 1, ["last"]):
+            with pytest.raises(ValueError) as err:
+                call(bad)
+            _check_message(err, "warm_start")
 
 
 @pytest.mark.parametrize(

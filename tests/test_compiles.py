@@ -45,10 +45,13 @@ def test_weak_and_strong_times_and_tolerances_share_one_solver_compile():
 def test_approx_bdf_step_sizes_and_inner_step_counts_share_one_compile_and_the_order_does_not():
     problem = gfbook.quadratic([1.0, 4.0])
 
-    def run(lr, m, inner_lr, order=2):
-        return lambda: gfbook.approx_bdf(problem.loss, problem.x0, lr, 5, order=order, inner_steps=m, inner_lr=inner_lr)
+    def run(lr, m, inner_lr, order=2, warm_start="last"):
+        return lambda: gfbook.approx_bdf(
+            problem.loss, problem.x0, lr, 5, order=order, inner_steps=m, inner_lr=inner_lr, warm_start=warm_start
+        )
 
     data = [run(0.3, m, 0.5) for m in (0, 1, 2, 8)] + [run(0.7, 2, 0.2), run(0.7, 3, 0.1)]  # lr, inner_lr, m: data
+    data += [run(0.7, 2, 0.2, warm_start="centre")]  # and the warm start
     assert new_compiles(approximate_bdf._bdf_scan, data) == 1
     order_3 = run(0.7, 3, 0.2, order=3)
     assert new_compiles(approximate_bdf._bdf_scan, [*data, order_3]) == 2  # the order sets the history's shape

@@ -82,6 +82,7 @@ RIGHT = {
         ((math.sqrt(ell) - math.sqrt(mu)) / (math.sqrt(ell) + math.sqrt(mu))) ** 2)},
     "ex-bdf-bdf1-interval": {"bdf1_edge": lambda eta, m: 2 / eta if m == 1 else 2 / eta - 1},
     "ex-bdf-momentum": {"heavy_ball_edge": lambda eta: 3 / eta + 1},
+    "ex-bdf-warm-start": {"centre_edge": lambda eta: 12 / (5 * eta)},
     # h* = 2/(mu + 1), rho = ((1 - mu)/(1 + mu))^2 at mu = 0.05; log(1e-8)/log(rho) = 92.03: 93 steps
     "ex-rates-exact-step": {"best_step": 2 / 1.05, "best_factor": (0.95 / 1.05) ** 2, "predicted_steps": 93,
                             "measured_steps": 93},
@@ -116,6 +117,8 @@ WRONG = [
     ("ex-bdf-heavy-ball-optimal", {"heavy_ball_parameters": lambda mu, ell: 0.5}, "shape (2,)"),
     ("ex-bdf-bdf1-interval", {"bdf1_edge": lambda eta, m: 2 / eta}, "bdf1_edge(0.3, 2)"),
     ("ex-bdf-momentum", {"heavy_ball_edge": lambda eta: 3 / eta}, "heavy_ball_edge(0.2)"),
+    ("ex-bdf-warm-start", {"centre_edge": lambda eta: 3 / eta + 1}, "centre_edge(0.25)"),
+    ("ex-bdf-warm-start", {"centre_edge": lambda eta: 12 / 5}, "centre_edge(0.25)"),
     ("ex-rates-exact-step", {"best_step": 1.0}, "best_step"),
     ("ex-rates-exact-step", {"predicted_steps": 184}, "predicted_steps"),  # log of the distance, not the gap
     ("ex-rates-long-step", {"worse_function": {0.5: "huber", 1.5: "huber", 1.9: "huber"}}, "worse_function[1.9]"),

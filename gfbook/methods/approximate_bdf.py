@@ -24,7 +24,7 @@ from gfbook._checks import (
     strongly_typed,
 )
 from gfbook._trees import prepend
-from gfbook.bdf import MAX_ORDER, bdf_coefficients
+from gfbook.bdf import MAX_ORDER, bdf_coefficients, check_warm_start
 
 
 def _startup_tables(order: int) -> tuple[np.ndarray, np.ndarray]:
@@ -40,7 +40,14 @@ def _startup_tables(order: int) -> tuple[np.ndarray, np.ndarray]:
 
 @partial(jax.jit, static_argnames=("num_steps", "order"))
 def _bdf_scan(
-    loss: Partial, x0: Any, lr: jax.Array, inner_lr: jax.Array, num_steps: int, order: int, inner_steps: jax.Array
+    loss: Partial,
+    x0: Any,
+    lr: jax.Array,
+    inner_lr: jax.Array,
+    num_steps: int,
+    order: int,
+    inner_steps: jax.Array,
+    centre: jax.Array,
 ) -> Any:
     checked_loss_value(loss, x0)  # runs while tracing only
     grad = jax.grad(loss)
@@ -71,7 +78,9 @@ def _bdf_scan(
             )
 
         # The count of inner steps is data (a while loop), so every m shares one compile.
-        x_next = jax.lax.fori_loop(0, inner_steps, inner, x_n)
+        # the warm start is data too (y0 = c_n if centre else x_n): both starts share one compile
+        y0 = jax.tree.map(lambda xi, ci: jnp.where(centre, ci, xi), x_n, c)
+        x_next = jax.lax.fori_loop(0, inner_steps, inner, y0)
         new_hist = jax.tree.map(lambda h, xn: jnp.concatenate([xn[None], h[:-1]]), hist, x_next)
         return new_hist, x_next
 
@@ -79,7 +88,17 @@ def _bdf_scan(
     return prepend(x0, rest)
 
 
-def approx_bdf(loss: Callable, x0: Any, lr: float, num_steps: int, *, order: int, inner_steps: int, inner_lr: float) -> Any:
+def approx_bdf(
+    loss: Callable,
+    x0: Any,
+    lr: float,
+    num_steps: int,
+    *,
+    order: int,
+    inner_steps: int,
+    inner_lr: float,
+    warm_start: str = "last",
+) -> Any:
     r"""BDF-``order`` for the gradient flow, each implicit step solved by ``inner_steps`` GD steps.
 
     The BDF-:math:`k` step for :math:`\dot x = -\nabla L(x)` with step :math:`h` (``lr``) asks for
@@ -104,6 +123,14 @@ def approx_bdf(loss: Callable, x0: Any, lr: float, num_steps: int, *, order: int
     heavy-ball update
     :math:`x_{n+1} = x_n - \tfrac23\eta h\,\nabla L(x_n) + \tfrac13\eta\,(x_n - x_{n-1})`.
 
+    With ``warm_start="centre"`` the inner loop starts at :math:`y_0 = c_n` instead. Then
+    ``inner_steps = 0`` gives :math:`x_{n+1} = c_n` (pure extrapolation), and with
+    ``order=2``, ``inner_steps=1`` the update is the Nesterov-type step
+    :math:`x_{n+1} = c_n - \tfrac23\eta h\,\nabla L(c_n)`,
+    :math:`c_n = x_n + \tfrac13(x_n - x_{n-1})`, with a smaller stability interval
+    (see :func:`gfbook.approx_bdf_stability_interval`). For ``order=1``, :math:`c_n = x_n` and the
+    two starts agree.
+
     Start-up: step :math:`n+1` uses BDF-:math:`\min(n+1, k)`, so the first step is BDF1 from
     :math:`x_0` alone, the second BDF2, and so on; every step takes :math:`m` inner steps.
 
@@ -115,6 +142,8 @@ def approx_bdf(loss: Callable, x0: Any, lr: float, num_steps: int, *, order: int
         order: :math:`k`, between 1 and 6 (static).
         inner_steps: :math:`m \ge 0`; traced, so every :math:`m` shares one compile.
         inner_lr: :math:`\eta > 0`; traced.
+        warm_start: ``"last"`` (:math:`y_0 = x_n`, the default) or ``"centre"``
+            (:math:`y_0 = c_n`); both share one compile.
 
     Returns:
         The trajectory :math:`x_0, \dots, x_n`, shape ``(num_steps + 1, *x0.shape)`` (for a
@@ -127,5 +156,15 @@ def approx_bdf(loss: Callable, x0: Any, lr: float, num_steps: int, *, order: int
     order = check_count("order", order, minimum=1, maximum=MAX_ORDER)
     inner_steps = check_count("inner_steps", inner_steps)
     check_positive("inner_lr", inner_lr)
+    warm_start = check_warm_start(warm_start)
     loss = as_partial("loss", loss)
-    return _bdf_scan(loss, x0, strongly_typed(lr), strongly_typed(inner_lr), num_steps, order, np.int64(inner_steps))
+    return _bdf_scan(
+        loss,
+        x0,
+        strongly_typed(lr),
+        strongly_typed(inner_lr),
+        num_steps,
+        order,
+        np.int64(inner_steps),
+        np.bool_(warm_start == "centre"),
+    )
