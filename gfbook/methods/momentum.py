@@ -241,7 +241,7 @@ def nesterov_tuning(mu: float, L: float) -> tuple[float, float]:
     .. math:: h = \frac1L, \qquad \beta = \frac{\sqrt\kappa - 1}{\sqrt\kappa + 1}, \qquad \kappa = L/\mu,
 
     for which :math:`f(x_k) - f^* \le (1 - 1/\sqrt\kappa)^k\,\bigl(f(x_0) - f^* + \tfrac\mu2\|x_0-x^*\|^2\bigr)`
-    (Nesterov, 2018, Thm. 2.2.3). Returns ``(h, beta)``; needs :math:`0 < \mu \le L`.
+    (Nesterov, 2018, Section 2.2.1). Returns ``(h, beta)``; needs :math:`0 < \mu \le L`.
     """
     mu, L = _check_spectrum(mu, L)
     root = math.sqrt(L / mu)
