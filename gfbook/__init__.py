@@ -8,7 +8,7 @@ The package follows the book's data flow::
   :mod:`gfbook.networks` and :mod:`gfbook.data` -- small networks and locally generated data.
 * :mod:`gfbook.methods` -- every method that produces a trajectory, one module per family:
   gradient descent, the gradient flow (and any ODE flow), approximate BDF, the Corridor
-  Learning Rate.
+  Learning Rate, momentum (heavy ball, Nesterov and their second-order flows).
 * The theory the methods are checked against: :mod:`gfbook.exact` (closed-form flows and
   iterates of quadratics), :mod:`gfbook.modified` (modified losses and vector fields of
   backward error analysis), :mod:`gfbook.bdf` (multistep methods and their stability).
@@ -65,7 +65,12 @@ from gfbook.methods import (  # noqa: E402
     corridor_lr,
     gradient_descent,
     gradient_flow,
+    heavy_ball,
+    heavy_ball_tuning,
     integrate,
+    momentum_flow,
+    nesterov,
+    nesterov_tuning,
 )
 from gfbook.modified import gradient_regularized_loss, modified_flow, modified_loss  # noqa: E402
 from gfbook.networks import accuracy, mlp_apply, mlp_init, mlp_loss  # noqa: E402
@@ -139,6 +144,8 @@ __all__ = [
     "gradient_descent",
     "gradient_flow",
     "gradient_regularized_loss",
+    "heavy_ball",
+    "heavy_ball_tuning",
     "hessian_extreme_eigenvalues",
     "huber_worst_case",
     "hvp",
@@ -152,6 +159,9 @@ __all__ = [
     "mnist1d",
     "modified_flow",
     "modified_loss",
+    "momentum_flow",
+    "nesterov",
+    "nesterov_tuning",
     "proximal_inner_lr",
     "quadratic",
     "quadratic_flow",

@@ -54,7 +54,10 @@ def test_modules_import_downwards_only(path):
 
 def test_every_public_method_lives_in_methods():
     # A public function that returns a trajectory from (loss, start, step size, steps) is a method.
-    methods = {"gradient_descent", "gradient_flow", "integrate", "approx_bdf", "clr_descent", "clr_sgd"}
+    methods = {
+        "gradient_descent", "gradient_flow", "integrate", "approx_bdf", "clr_descent", "clr_sgd",
+        "heavy_ball", "nesterov", "momentum_flow",
+    }  # fmt: skip
     for name in methods:
         assert getattr(gfbook, name).__module__.startswith("gfbook.methods."), name
     assert set(gfbook.methods.__all__) >= methods

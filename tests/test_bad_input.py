@@ -629,6 +629,29 @@ def test_bad_input_is_named(call, error, argument):
         call()
 
 
+# --- momentum: heavy_ball, nesterov, momentum_flow and the tunings -------------------------------
+case("heavy_ball lr negative", ValueError, "lr", lambda: gfbook.heavy_ball(loss, X0, -0.1, 0.5, 5))
+case("heavy_ball momentum nan", ValueError, "momentum", lambda: gfbook.heavy_ball(loss, X0, 0.1, NAN, 5))
+case("heavy_ball momentum string", TypeError, "momentum", lambda: gfbook.heavy_ball(loss, X0, 0.1, "a", 5))
+case("heavy_ball num_steps negative", ValueError, "num_steps", lambda: gfbook.heavy_ball(loss, X0, 0.1, 0.5, -1))
+case("heavy_ball x0 nan", ValueError, "x0", lambda: gfbook.heavy_ball(loss, jnp.array([NAN, 1, 1]), 0.1, 0.5, 5))
+case("heavy_ball x_prev wrong shape", ValueError, "x_prev",
+     lambda: gfbook.heavy_ball(loss, X0, 0.1, 0.5, 5, x_prev=jnp.ones(2)))
+case("heavy_ball loss not callable", TypeError, "loss", lambda: gfbook.heavy_ball(3.0, X0, 0.1, 0.5, 5))
+case("nesterov lr zero", ValueError, "lr", lambda: gfbook.nesterov(loss, X0, 0.0, 5))
+case("nesterov momentum inf", ValueError, "momentum", lambda: gfbook.nesterov(loss, X0, 0.1, 5, momentum=INF))
+case("nesterov num_steps float", TypeError, "num_steps", lambda: gfbook.nesterov(loss, X0, 0.1, 2.5))
+case("momentum_flow damping nan", ValueError, "damping", lambda: gfbook.momentum_flow(loss, X0, TS, damping=NAN))
+case("momentum_flow ts[0] = 0 with 3/t", ValueError, "ts",
+     lambda: gfbook.momentum_flow(loss, X0, TS, damping=lambda t: 3 / t))
+case("momentum_flow ts decreasing", ValueError, "ts", lambda: gfbook.momentum_flow(loss, X0, TS[::-1], damping=1.0))
+case("momentum_flow v0 wrong shape", ValueError, "v0",
+     lambda: gfbook.momentum_flow(loss, X0, TS, damping=1.0, v0=jnp.ones(2)))
+case("heavy_ball_tuning mu > L", ValueError, "mu", lambda: gfbook.heavy_ball_tuning(2.0, 1.0))
+case("heavy_ball_tuning mu zero", ValueError, "mu", lambda: gfbook.heavy_ball_tuning(0.0, 1.0))
+case("nesterov_tuning L negative", ValueError, "L", lambda: gfbook.nesterov_tuning(1.0, -1.0))
+
+
 # The public functions that must have rows in this table: every name in gfbook.__all__ but the
 # Problem dataclass (a record with no checks of its own). A new public function needs rows here.
 COVERED = set(gfbook.__all__) - {"Problem"}

@@ -44,8 +44,13 @@ CH01_DIM = 10  # the chapter's `dim`
 LOGREG = gfbook.logistic_regression(200, 5, feature_scales=[1, 2, 3, 4, 5], seed=0)  # chapters 1 and 2's `logreg`
 
 # the chapter's names some checks take (context), for the checks whose context is cheap to build here
+MOM_QUAD = gfbook.quadratic_with_condition(20, 100.0)  # the momentum chapter's `quad` (its dim is 20)
 CONTEXT = {
     "ex-gf-optimal-step": {"dim": CH01_DIM},
+    "ex-mom-threshold": {"quad": MOM_QUAD},
+    "ex-mom-tuned-rate": {"dim": 20},
+    "ex-mom-restart": {"dim": 20},
+    "ex-mom-optax": {"quad": MOM_QUAD},
     "ex-bea-strength": {"logreg": LOGREG},
 }
 
@@ -64,6 +69,55 @@ def _quadratic_clr_products():
 
 
 quadratic_clr_products = _quadratic_clr_products()
+
+
+def momentum_threshold_answers():
+    """ex-mom-threshold as stated, with gfbook.heavy_ball: h* = 2(1 + beta)/L and the two final distances."""
+    h_star = 2 * 1.5 / MOM_QUAD.smoothness
+    final = {f: float(np.linalg.norm(gfbook.heavy_ball(MOM_QUAD.loss, MOM_QUAD.x0, f * h_star, 0.5, 500)[-1]))
+             for f in (0.9, 1.1)}
+    return {"h_star": h_star, "final": final}
+
+
+def momentum_rate_answers(kappa=400.0):
+    """ex-mom-tuned-rate as stated, with gfbook.heavy_ball and gfbook.fit_linear_rate."""
+    q = gfbook.quadratic_with_condition(20, kappa)
+    path = gfbook.heavy_ball(q.loss, q.x0, *gfbook.heavy_ball_tuning(q.strong_convexity, q.smoothness), 600)
+    errors = np.linalg.norm(np.asarray(path - q.x_star), axis=1)
+    return {"r_predicted": (kappa**0.5 - 1) / (kappa**0.5 + 1),
+            "r_measured": gfbook.fit_linear_rate(errors, window=(100, 600))[0]}
+
+
+def momentum_restart_answers(kappa=1e4, steps=1500):
+    """ex-mom-restart as stated, written independently of the check's loop (values kept in a list)."""
+    q = gfbook.quadratic_with_condition(20, kappa)
+    A, lr = np.asarray(q.hessian), 1 / q.smoothness
+    x, old, j, restarts, xs = np.asarray(q.x0), np.asarray(q.x0), 0, 0, [np.asarray(q.x0)]
+    for _ in range(steps):
+        y = x + j / (j + 3) * (x - old)
+        candidate = y - lr * A @ y
+        if candidate @ A @ candidate > x @ A @ x:  # f went up: forget the momentum
+            restarts, j, candidate = restarts + 1, 0, x - lr * A @ x
+        else:
+            j += 1
+        old, x = x, candidate
+        xs.append(x)
+    gaps = np.array([0.5 * x @ A @ x for x in xs])
+    return {"restarted_gaps": gaps, "restarts": restarts}
+
+
+def momentum_optax_answers():
+    """ex-mom-optax with optax itself."""
+    import optax
+
+    opt = optax.sgd(0.5, momentum=0.9)
+    x, state, rows = MOM_QUAD.x0, opt.init(MOM_QUAD.x0), [MOM_QUAD.x0]
+    for _ in range(50):
+        updates, state = opt.update(jax.grad(MOM_QUAD.loss)(x), state)
+        x = optax.apply_updates(x, updates)
+        rows.append(x)
+    return {"optax_path": np.stack(rows)}
+
 
 # right answers, computed here from the exercise statements (closed forms or runs), at the book's parameters
 RIGHT = {
@@ -92,6 +146,10 @@ RIGHT = {
     "ex-corridors-eigenvector": {"gd_end": 0.6**10, "flow_end": np.exp(-4.0), "ratio": 4.0},
     "ex-corridors-factorization": {"special_points": [(3**-0.5, 3**-0.5), (-(3**-0.5), -(3**-0.5))]},
     "ex-corridors-quadratic-step": {"floor": 0.25, "products": quadratic_clr_products, "at_eigenvector": 0.25},
+    "ex-mom-threshold": momentum_threshold_answers(),
+    "ex-mom-tuned-rate": momentum_rate_answers(),
+    "ex-mom-restart": momentum_restart_answers(),
+    "ex-mom-optax": momentum_optax_answers(),
 }
 
 # plausible mistakes, and a word the message must contain
@@ -131,6 +189,13 @@ WRONG = [
     ("ex-corridors-quadratic-step", {"products": quadratic_clr_products[:100]}, "shape"),
     ("ex-corridors-quadratic-step", {"products": 2 * quadratic_clr_products}, "products"),
     ("ex-corridors-quadratic-step", {"at_eigenvector": 0.5}, "at_eigenvector"),
+    ("ex-mom-threshold", {"h_star": 2 / MOM_QUAD.smoothness}, "h_star"),  # GD's threshold, beta forgotten
+    ("ex-mom-threshold", {"final": {0.9: RIGHT["ex-mom-threshold"]["final"][0.9], 1.1: 1e-9}}, "final[1.1]"),
+    ("ex-mom-tuned-rate", {"r_predicted": 19 / 21 * 19 / 21}, "r_predicted"),  # beta, not sqrt(beta)
+    ("ex-mom-tuned-rate", {"r_measured": 19 / 21}, "r_measured"),  # the formula, not the fit
+    ("ex-mom-restart", {"restarts": 0}, "restarts"),
+    ("ex-mom-restart", {"restarted_gaps": momentum_restart_answers(steps=1500)["restarted_gaps"][::-1]}, "restart"),
+    ("ex-mom-optax", {"optax_path": momentum_optax_answers()["optax_path"][1:]}, "shape"),
 ]
 
 

@@ -30,6 +30,7 @@ from gfbook.exercises import (  # noqa: F401 -- importing a chapter's module reg
     ch03_bdf_stability,
     ch03b_approximate_bdf,
     ch04_convergence_rates,
+    ch04b_momentum,
     ch05_corridors,
     ch06_deep_networks,
 )
