@@ -72,7 +72,12 @@ from gfbook.methods import (  # noqa: E402
     nesterov,
     nesterov_tuning,
 )
-from gfbook.modified import gradient_regularized_loss, modified_flow, modified_loss  # noqa: E402
+from gfbook.modified import (  # noqa: E402
+    gradient_regularized_loss,
+    modified_field_terms,
+    modified_flow,
+    modified_loss,
+)
 from gfbook.networks import accuracy, mlp_apply, mlp_init, mlp_loss  # noqa: E402
 from gfbook.problems import (  # noqa: E402
     Problem,
@@ -157,6 +162,7 @@ __all__ = [
     "mlp_init",
     "mlp_loss",
     "mnist1d",
+    "modified_field_terms",
     "modified_flow",
     "modified_loss",
     "momentum_flow",

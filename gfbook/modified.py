@@ -12,13 +12,17 @@ of a *modified* vector field (Hairer, Lubich & Wanner 2006, ch. IX)
 For :math:`f = -\nabla L` with gradient :math:`g` and Hessian :math:`H`,
 :math:`f_2 = -\tfrac12 Hg = -\nabla\bigl(\tfrac14\|g\|^2\bigr)`, so to first order GD
 follows the gradient flow of the modified loss
-:math:`\tilde L = L + \tfrac h4 \|\nabla L\|^2` (Barrett & Dherin, 2021). All
-derivatives are taken by forward-mode autodiff (``jax.jvp``); no Hessian is formed.
+:math:`\tilde L = L + \tfrac h4 \|\nabla L\|^2` (Barrett & Dherin, 2021).
+:func:`modified_field_terms` builds :math:`f_1, \dots, f_N` to any (small) order by the
+recursion of Hairer, Lubich & Wanner (2006, IX.1). All derivatives are taken by
+forward-mode autodiff (``jax.jvp``); no Hessian is formed.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
+from functools import cache
 from typing import Any
 
 import jax
@@ -29,6 +33,7 @@ from gfbook._checks import as_partial, check_count, check_nonnegative, check_pos
 from gfbook._trees import axpy, negative_gradient, squared_norm
 
 MAX_ORDER = 2
+MAX_TERMS_ORDER = 6
 
 
 @jax.jit
@@ -98,3 +103,78 @@ def modified_flow(loss: Callable, lr: float, order: int) -> Partial:
     order = check_count("order", order, minimum=0, maximum=MAX_ORDER)
     weights = jnp.array([order >= 1, order >= 2], dtype=float)
     return Partial(_modified_field, loss, jnp.asarray(lr, dtype=float), weights)
+
+
+def _compositions(n: int, parts: int) -> list[tuple[int, ...]]:
+    """The ordered tuples of ``parts`` integers >= 1 that sum to ``n``."""
+    if parts == 1:
+        return [(n,)]
+    return [(k, *rest) for k in range(1, n - parts + 2) for rest in _compositions(n - k, parts - 1)]
+
+
+def _lie_derivative(g: Callable, direction: Callable) -> Callable:
+    """The function :math:`y \\mapsto g'(y)\\,d(y)`, by one Jacobian-vector product."""
+    return lambda y: jax.jvp(g, (y,), (direction(y),))[1]
+
+
+def _euler_terms(field: Callable, order: int) -> list[Callable]:
+    """f_1 = f, f_2, ..., f_order of the modified equation of x + h f(x), as functions."""
+    terms = [field]
+
+    def next_term(n: int) -> Callable:
+        known = tuple(terms)  # f_1, ..., f_{n-1}
+
+        def term(y):
+            total = jax.tree.map(jnp.zeros_like, y)
+            for parts in range(2, n + 1):
+                for ks in _compositions(n, parts):
+                    g = known[ks[-1] - 1]
+                    for k in reversed(ks[:-1]):
+                        g = _lie_derivative(g, known[k - 1])
+                    total = axpy(1 / math.factorial(parts), g(y), total)
+            return jax.tree.map(jnp.negative, total)
+
+        return term
+
+    for n in range(2, order + 1):
+        terms.append(next_term(n))
+    return terms
+
+
+@cache
+def _terms_function(order: int) -> Callable:
+    """One jitted function per order, ``(field, x) -> [f_1(x), ..., f_order(x)]``: fields share it."""
+
+    @jax.jit
+    def terms(field: Partial, x: jax.Array) -> jax.Array:
+        x = jnp.asarray(x)
+        return jnp.stack([term(x) for term in _euler_terms(field, order)])
+
+    return terms
+
+
+def modified_field_terms(field: Callable, order: int) -> Partial:
+    r"""The terms :math:`f_1 = f, f_2, \dots, f_N` of the modified equation of the explicit Euler method.
+
+    For :math:`\Phi_h(x) = x + h f(x)` the modified field
+    :math:`\tilde f = f_1 + h f_2 + h^2 f_3 + \cdots` is the one whose exact flow over
+    time :math:`h` agrees with :math:`\Phi_h` as a power series in :math:`h`. Expanding
+    that flow in Lie derivatives, :math:`(D_k g)(x) = g'(x) f_k(x)`, and matching powers
+    of :math:`h` gives the recursion (Hairer, Lubich & Wanner 2006, Section IX.1)
+
+    .. math::
+        f_n = -\sum_{i=2}^{n} \frac1{i!} \sum_{k_1 + \dots + k_i = n}
+        D_{k_1} \cdots D_{k_{i-1}} f_{k_i}, \qquad n \ge 2,
+
+    the inner sum over ordered :math:`k_l \ge 1`. Every Lie derivative is one
+    ``jax.jvp``; nothing is differenced. The cost grows quickly with ``order`` (the
+    number of terms is :math:`2^{n-1} - 1`, nested :math:`n - 1` deep), so keep it
+    small (at most ``MAX_TERMS_ORDER``). ``field`` maps an array to an array of its
+    shape; for gradient descent it is :math:`-\nabla L`. Returns a
+    ``jax.tree_util.Partial`` mapping a point ``x`` to the array of shape
+    ``(order, *x.shape)`` whose row :math:`j` is :math:`f_{j+1}(x)`; the truncated
+    field is :math:`\sum_j h^{j} f_{j+1}(x)`.
+    """
+    field = as_partial("field", field)
+    order = check_count("order", order, minimum=1, maximum=MAX_TERMS_ORDER)
+    return Partial(_terms_function(order), field)

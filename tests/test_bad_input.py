@@ -586,6 +586,10 @@ case("modified_flow order negative", ValueError, "order", lambda: gfbook.modifie
 case("modified_flow order float", TypeError, "order", lambda: gfbook.modified_flow(loss, 0.1, 1.0))
 case("modified_flow lr negative", ValueError, "lr", lambda: gfbook.modified_flow(loss, -0.1, 1))
 case("modified_flow loss not callable", TypeError, "loss", lambda: gfbook.modified_flow(None, 0.1, 1))
+case("modified_field_terms order zero", ValueError, "order", lambda: gfbook.modified_field_terms(lambda y: y**2, 0))
+case("modified_field_terms order too high", ValueError, "order", lambda: gfbook.modified_field_terms(lambda y: y**2, 7))
+case("modified_field_terms order float", TypeError, "order", lambda: gfbook.modified_field_terms(lambda y: y**2, 2.0))
+case("modified_field_terms field not callable", TypeError, "field", lambda: gfbook.modified_field_terms("f", 2))
 case("gradient_regularized_loss strength negative", ValueError, "strength",
      lambda: gfbook.gradient_regularized_loss(loss, -1.0))
 case("gradient_regularized_loss strength inf", ValueError, "strength", lambda: gfbook.gradient_regularized_loss(loss, INF))

@@ -82,10 +82,14 @@ def test_local_error_orders_with_the_ode_solver(rosen):
     lrs = np.geomspace(0.002, 0.02, 4)
     for order in range(3):
         errors = [
-            float(jnp.linalg.norm(
-                gfbook.gradient_descent(loss, x, h, 1)[1]
-                - gfbook.integrate(gfbook.modified_flow(loss, h, order), x, jnp.array([0.0, h]), rtol=1e-14, atol=1e-14)[1]
-            ))
+            float(
+                jnp.linalg.norm(
+                    gfbook.gradient_descent(loss, x, h, 1)[1]
+                    - gfbook.integrate(gfbook.modified_flow(loss, h, order), x, jnp.array([0.0, h]), rtol=1e-14, atol=1e-14)[
+                        1
+                    ]
+                )
+            )
             for h in lrs
         ]
         slope, _ = gfbook.fit_power_law(lrs, errors)
@@ -115,6 +119,60 @@ def test_scalar_factorization_facts():
     assert float(gfbook.sharpness(p.loss, jnp.array([a, b]))) == pytest.approx(a**2 + b**2, rel=1e-9)
 
 
+def julia_coefficients(count):
+    """c_2, c_3, ... of F(y) = sum c_m y^m solving Julia's equation F(y + y^2) = (1 + 2y) F(y).
+
+    F is the modified field of the explicit Euler step y + h y^2 for y' = y^2 at h = 1
+    (the flow of F commutes with its own time-1 map); exact rational arithmetic, an
+    independent reference for the recursion of gfbook.modified_field_terms.
+    """
+    from fractions import Fraction
+    from math import comb
+
+    c = {2: Fraction(1)}
+    for n in range(4, count + 3):  # the coefficient of y^n fixes c_(n-1)
+        c[n - 1] = -sum(c[m] * comb(m, n - m) for m in range(2, n - 1)) / (n - 3)
+    return [c[m] for m in range(2, count + 2)]
+
+
+def test_field_terms_of_y_squared_match_julias_equation():
+    terms = gfbook.modified_field_terms(lambda y: y**2, 5)(jnp.array([1.0]))
+    # f_j(y) = c_(j+1) y^(j+1): 1, -1, 3/2, -8/3, 31/6 (Hairer, Lubich & Wanner, IX.1)
+    expected = [float(c) for c in julia_coefficients(5)]
+    np.testing.assert_allclose(np.asarray(terms)[:, 0], expected, rtol=1e-13)
+    assert expected[:4] == [1.0, -1.0, 1.5, -8 / 3]
+    y = 0.7  # homogeneity: f_j(y) = c_(j+1) y^(j+1)
+    scaled = gfbook.modified_field_terms(lambda v: v**2, 5)(jnp.array([y]))
+    np.testing.assert_allclose(np.asarray(scaled)[:, 0], [e * y ** (j + 2) for j, e in enumerate(expected)], rtol=1e-13)
+
+
+def test_field_terms_reproduce_the_orders_of_modified_flow(rosen):
+    field = jax.tree_util.Partial(lambda loss, x: -jax.grad(loss)(x), rosen.loss)
+    x, h = jnp.array([0.3, 0.7]), 0.1
+    terms = gfbook.modified_field_terms(field, 3)(x)
+    for order in range(3):
+        truncated = sum(h**j * terms[j] for j in range(order + 1))
+        np.testing.assert_allclose(truncated, gfbook.modified_flow(rosen.loss, h, order)(x), rtol=1e-12)
+
+
+def test_field_terms_on_a_quadratic_are_the_log_series():
+    # f = -A x: the modified field is -(1/h) log(I - hA)... = -sum_j h^(j-1) A^j x / j
+    rng = np.random.default_rng(3)
+    M = rng.standard_normal((3, 3))
+    A = M @ M.T
+    x = jnp.asarray(rng.standard_normal(3))
+    field = jax.tree_util.Partial(lambda a, v: -a @ v, jnp.asarray(A))
+    terms = np.asarray(gfbook.modified_field_terms(field, 4)(x))
+    expected = [-np.linalg.matrix_power(A, j) @ np.asarray(x) / j for j in range(1, 5)]
+    np.testing.assert_allclose(terms, expected, rtol=1e-11, atol=1e-12 * np.linalg.norm(A, 2) ** 4)
+
+
+def test_field_terms_compile_once_per_order():
+    terms = gfbook.modified_field_terms(lambda y: y**2, 2)
+    other = gfbook.modified_field_terms(lambda y: y**3, 2)
+    assert terms.func is other.func  # one jitted function per order, the field is data
+
+
 @pytest.mark.parametrize(
     "call, error, argument",
     [
@@ -127,6 +185,10 @@ def test_scalar_factorization_facts():
         (lambda: gfbook.modified_loss("loss", 0.1), TypeError, "loss"),
         (lambda: gfbook.gradient_regularized_loss(lambda x: jnp.sum(x**2), -1.0), ValueError, "strength"),
         (lambda: gfbook.gradient_regularized_loss(lambda x: jnp.sum(x**2), float("nan")), ValueError, "strength"),
+        (lambda: gfbook.modified_field_terms(lambda y: y**2, 0), ValueError, "order"),
+        (lambda: gfbook.modified_field_terms(lambda y: y**2, 7), ValueError, "order"),
+        (lambda: gfbook.modified_field_terms(lambda y: y**2, 2.0), TypeError, "order"),
+        (lambda: gfbook.modified_field_terms("f", 2), TypeError, "field"),
         (lambda: gfbook.scalar_factorization(float("inf")), ValueError, "target"),
         (lambda: gfbook.scalar_factorization(x0=(1.0, 2.0, 3.0)), ValueError, "x0"),
     ],
