@@ -56,6 +56,7 @@ from gfbook.measure import (  # noqa: E402
     hessian_extreme_eigenvalues,
     hvp,
     sharpness,
+    step_refinement_distance,
     trajectory_distance,
 )
 from gfbook.methods import (  # noqa: E402
@@ -177,6 +178,7 @@ __all__ = [
     "rosenbrock",
     "scalar_factorization",
     "sharpness",
+    "step_refinement_distance",
     "stability_region",
     "trajectory_distance",
 ]

@@ -31,21 +31,30 @@ def mlp_init(
     scale: float = 2**0.5,
     bias: bool = True,
     dtype: jnp.dtype = jnp.float32,
+    distribution: str = "normal",
 ) -> list[dict[str, jax.Array]]:
     r"""Parameters of a fully connected network with layer widths ``sizes``.
 
-    Weights :math:`W_\ell \sim \mathcal N(0, \text{scale}^2/\text{fan-in})`, biases zero
-    (omitted when ``bias=False``). ``sizes = [d_in, h_1, ..., d_out]`` needs at least
-    two entries.
+    ``distribution="normal"``: weights :math:`W_\ell \sim \mathcal N(0, \text{scale}^2/\text{fan-in})`
+    (He's rule at the default ``scale`` :math:`\sqrt2`). ``distribution="xavier_uniform"``: weights
+    uniform on :math:`[-a, a]`, :math:`a = \text{scale}\sqrt{6/(\text{fan-in} + \text{fan-out})}`
+    (Glorot and Bengio's rule at ``scale=1``). Biases zero (omitted when ``bias=False``).
+    ``sizes = [d_in, h_1, ..., d_out]`` needs at least two entries.
     """
     check_length("sizes", sizes, 2)  # an input and an output width at least
     for width in sizes:
         check_count("sizes", width, minimum=1)
     check_positive("scale", scale)
+    check_choice("distribution", distribution, ("normal", "xavier_uniform"))
     keys = jax.random.split(key, len(sizes) - 1)
     layers = []
     for k, fan_in, fan_out in zip(keys, sizes[:-1], sizes[1:], strict=True):
-        layer = {"w": jax.random.normal(k, (fan_in, fan_out), dtype) * jnp.asarray(scale / fan_in**0.5, dtype)}
+        if distribution == "normal":
+            w = jax.random.normal(k, (fan_in, fan_out), dtype) * jnp.asarray(scale / fan_in**0.5, dtype)
+        else:
+            bound = scale * (6 / (fan_in + fan_out)) ** 0.5
+            w = jax.random.uniform(k, (fan_in, fan_out), dtype, minval=-bound, maxval=bound)
+        layer = {"w": w}
         if bias:
             layer["b"] = jnp.zeros(fan_out, dtype)
         layers.append(layer)

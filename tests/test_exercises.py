@@ -645,3 +645,42 @@ def test_the_students_check_cell_reports_an_undefined_name_instead_of_raising():
     assert exercises()["ex-bdf-momentum"].call(namespace=True) == 'check("ex-bdf-momentum", globals())'
     with pytest.raises(TypeError, match="namespace must be a mapping"):
         check("ex-bdf-momentum", [1, 2])
+
+
+def _fake_protocol():
+    """A protocol result whose smooth networks follow d_r = (1 - 1/r) d_inf and whose ReLU network does not."""
+    law = 1 - 1 / np.array([2.0, 5.0, 10.0, 20.0])
+    rng = np.random.default_rng(0)
+    smooth = np.outer(law, [0.01, 0.02, 0.015]) * (1 + 0.01 * rng.standard_normal((4, 3)))
+    relu = np.array([[0.2, 0.1, 0.05], [0.21, 0.19, 0.05], [0.2, 0.09, 0.07], [0.2, 0.09, 0.07]])
+    return {"linear": {"at_end": smooth}, "relu": {"at_end": relu}, "tanh": {"at_end": 2 * smooth}}
+
+
+def test_deep_richardson_right_and_wrong_answers():
+    protocol, names = _fake_protocol(), {"protocol_ratios": [2, 5, 10, 20], "richardson_pair": (2, 20)}
+    measured = {name: r["at_end"][0] / r["at_end"][3] for name, r in protocol.items()}
+    right = {"predicted": 0.5 / 0.95, "measured": measured, "breaks": "relu"}
+    assert check("ex-deep-richardson", **right, protocol=protocol, **names)
+    inverted = check("ex-deep-richardson", **(right | {"predicted": 0.95 / 0.5}), protocol=protocol, **names)
+    assert not inverted and "predicted" in inverted.message
+    smooth = check("ex-deep-richardson", **(right | {"breaks": "tanh"}), protocol=protocol, **names)
+    assert not smooth and "breaks" in smooth.message
+    other_pair = check("ex-deep-richardson", **right, protocol=protocol, protocol_ratios=[2, 5, 10, 20],
+                       richardson_pair=(2, 10))
+    assert not other_pair and other_pair.score == 1  # only `breaks` survives another pair
+
+
+def test_deep_init_predicted_map_norm_right_and_wrong():
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((40, 4))
+    loss = gfbook.mlp_loss(x, x @ rng.standard_normal((4, 4)), activation="linear", kind="square")
+    sample = np.linspace(0, 100, 11).astype(int)
+    names = {"integral": 0.0, "deep_linear": loss, "linear_dim": 4, "linear_depth": 3, "sample": sample,
+             "t_sample": 0.01 * sample, "init_scale": 0.3}
+    start = gfbook.mlp_init(jax.random.key(0), [4] * 4, scale=1.0, bias=False, dtype=np.float64)
+    map_norm = np.linalg.norm(np.linalg.multi_dot([np.asarray(layer["w"]) for layer in start]), 2)
+    right = check("ex-deep-init", predicted_map_norm=0.3**3 * map_norm, integral_small=-1.0, **names)
+    assert not right  # the integral is wrong, the prediction right
+    assert "integral_small" in right.message and "`predicted_map_norm`" not in right.message
+    squared = check("ex-deep-init", predicted_map_norm=0.3**2 * map_norm, integral_small=-1.0, **names)
+    assert not squared and "predicted_map_norm" in squared.message

@@ -282,3 +282,19 @@ def test_distance_estimate_bounds_gd_on_a_convex_quadratic():
         estimate = gfbook.gd_flow_distance_estimate(lr, lam_min, hg)
         assert np.all(measured <= estimate * (1 + 1e-12) + 1e-15)
         assert measured.max() > 0.3 * estimate.max()  # and not absurdly loose
+
+
+def test_step_refinement_distance_matches_two_gd_runs():
+    q = gfbook.quadratic([0.5, 2.0], rotation_seed=1)
+    coarse = np.asarray(gfbook.gradient_descent(q.loss, q.x0, 0.3, 6))
+    fine = np.asarray(gfbook.gradient_descent(q.loss, q.x0, 0.1, 18))[::3]
+    gap, moved = gfbook.step_refinement_distance(q.loss, q.x0, 0.3, 6, 3)
+    np.testing.assert_allclose(gap, np.linalg.norm(coarse - fine, axis=1), rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(moved, np.linalg.norm(coarse - coarse[0], axis=1), rtol=1e-12, atol=1e-15)
+    # ratio 1 compares a run with itself; the ratio is traced, so a vmap over it compiles once
+    same, _ = gfbook.step_refinement_distance(q.loss, q.x0, 0.3, 6, 1)
+    assert np.all(np.asarray(same) == 0)
+    gaps = jax.vmap(lambda r: gfbook.step_refinement_distance(q.loss, q.x0, 0.3, 6, r)[0])(jnp.array([1, 3]))
+    np.testing.assert_allclose(gaps[1], gap, rtol=1e-12)
+    with pytest.raises(ValueError, match="ratio"):
+        gfbook.step_refinement_distance(q.loss, q.x0, 0.3, 6, 0)

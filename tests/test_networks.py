@@ -84,3 +84,13 @@ def test_deep_linear_square_loss_gradient_by_hand():
     np.testing.assert_allclose(grads[0]["w"], X.T @ R @ W3.T @ W2.T / 5, rtol=1e-10)
     np.testing.assert_allclose(grads[1]["w"], (X @ W1).T @ R @ W3.T / 5, rtol=1e-10)
     np.testing.assert_allclose(grads[2]["w"], (X @ W1 @ W2).T @ R / 5, rtol=1e-10)
+
+
+def test_xavier_uniform_init_has_glorots_bound():
+    params = gfbook.mlp_init(jax.random.key(2), [300, 100], distribution="xavier_uniform", scale=1.0, bias=False)
+    w = np.asarray(params[0]["w"])
+    bound = np.sqrt(6 / (300 + 100))
+    assert np.abs(w).max() <= bound and np.abs(w).max() > 0.99 * bound  # uniform on [-a, a]
+    assert float(np.std(w)) == pytest.approx(bound / np.sqrt(3), rel=0.02)  # 30000 samples: 1% noise
+    with pytest.raises(ValueError, match="distribution"):
+        gfbook.mlp_init(jax.random.key(2), [3, 2], distribution="xavier")

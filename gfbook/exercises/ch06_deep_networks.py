@@ -6,7 +6,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from gfbook.exercises._framework import Parameter, Wrong, array, close, exercise, mapping, number, part
+from gfbook.exercises._framework import Parameter, Wrong, _defined, array, close, exercise, mapping, number, part
 from gfbook.measure import curvature_along, sharpness
 from gfbook.methods import gradient_descent
 from gfbook.networks import mlp_init
@@ -47,13 +47,22 @@ def _quadratic(distances, estimate, quad_step, quad_seed):
 
 @exercise(
     "ex-deep-init",
-    answers={"integral_small": "the integral of lambda_- along the flow from scale=init_scale"},
+    answers={
+        "predicted_map_norm": "||W_3 W_2 W_1||_2 at the start from scale=init_scale, predicted from its value "
+                              "at scale 1 (same key)",
+        "integral_small": "the integral of lambda_- along the flow from scale=init_scale",
+    },
     context=("integral", "deep_linear", "linear_dim", "linear_depth", "sample", "t_sample"),
     parameters={"init_scale": Parameter(0.3, (0.2, 0.25, 0.35, 0.4, 0.5), "the scale of the smaller initialisation")},
 )
-def _init(integral_small, integral, deep_linear, linear_dim, linear_depth, sample, t_sample, init_scale):
+def _init(predicted_map_norm, integral_small, integral, deep_linear, linear_dim, linear_depth, sample, t_sample, init_scale):
     start = mlp_init(jax.random.key(0), [linear_dim] * (linear_depth + 1), scale=float(init_scale), bias=False,
                      dtype=jnp.float64)
+    with part("predicted_map_norm"):
+        product = np.linalg.multi_dot([np.asarray(layer["w"]) for layer in start])
+        close("predicted_map_norm", number("predicted_map_norm", predicted_map_norm), np.linalg.norm(product, 2),
+              rtol=1e-6, hint="every layer is the scale-1 layer times init_scale, and the product has "
+                              "linear_depth factors")
     # GD at the chapter's finest step h_fine stands in for the flow (within 1% of it, at half the cost)
     h_fine = float(t_sample[1] - t_sample[0]) / float(sample[1] - sample[0])
     path = gradient_descent(deep_linear, start, h_fine, int(sample[-1]))
@@ -70,27 +79,44 @@ def _init(integral_small, integral, deep_linear, linear_dim, linear_depth, sampl
 
 @exercise(
     "ex-deep-richardson",
-    answers={"d_inf": "dict {activation: fitted d_inf} for every network of the chapter's `protocol`, "
-                      "from the d_r with r in richardson_ratios"},
+    answers={
+        "predicted": "d_a / d_b that eq-deep-richardson predicts, (a, b) = richardson_pair",
+        "measured": "dict {activation: array over seeds of d_a / d_b at the end of the run} for every "
+                    "network of the chapter's `protocol`",
+        "breaks": "the activation (a key of `protocol`) whose measured ratios miss the prediction most "
+                  "(largest median of |measured / predicted - 1|)",
+    },
     context=("protocol", "protocol_ratios"),
-    parameters={"richardson_ratios": Parameter(
-        (2, 5, 10, 20), ((5, 10, 20), (2, 10, 20), (2, 5, 20), (10, 20), (2, 5, 10)), "the r used in the fit")},
+    parameters={"richardson_pair": Parameter(
+        (2, 20), ((2, 10), (5, 20), (2, 5), (5, 10), (10, 20)), "the ratios (a, b) compared")},
+    weights={"predicted": 1, "measured": 1, "breaks": 1},
 )
-def _richardson(d_inf, protocol, protocol_ratios, richardson_ratios):
-    ratios = [int(r) for r in richardson_ratios]
-    missing = [r for r in ratios if r not in list(protocol_ratios)]
+def _richardson(predicted, measured, breaks, protocol, protocol_ratios, richardson_pair):
+    a, b = (int(r) for r in richardson_pair)
+    missing = [r for r in (a, b) if r not in list(protocol_ratios)]
     if missing:
-        raise Wrong(f"`richardson_ratios` asks for r = {missing}, which the chapter's `protocol_ratios` lacks")
-    use = [list(protocol_ratios).index(r) for r in ratios]
-    design = (1 - 1 / np.asarray(ratios, dtype=float))[:, None]
-    with part("d_inf"):
-        d_inf = mapping("d_inf", d_inf, list(protocol))
-        for activation, result in protocol.items():
-            measured = np.asarray(result["distance"], dtype=float)[use]
-            reference = np.linalg.lstsq(design, measured, rcond=None)[0][0]
-            close(f"d_inf[{activation!r}]", number(f"d_inf[{activation!r}]", d_inf[activation]), reference,
-                  rtol=1e-8, hint="least squares for d_r = d_inf (1 - 1/r), a line through the origin, "
-                                  "over the r in richardson_ratios only")
+        raise Wrong(f"`richardson_pair` asks for r = {missing}, which the chapter's `protocol_ratios` lacks")
+    law = (1 - 1 / a) / (1 - 1 / b)
+    i, j = list(protocol_ratios).index(a), list(protocol_ratios).index(b)
+    ratios = {name: np.asarray(result["at_end"], dtype=float)[i] / np.asarray(result["at_end"], dtype=float)[j]
+              for name, result in protocol.items()}
+    with part("predicted"):
+        close("predicted", number("predicted", predicted), law, rtol=1e-9,
+              hint="d_r = (1 - 1/r) d_inf: divide the two factors")
+    with part("measured"):
+        measured = mapping("measured", measured, list(protocol))
+        for name, reference in ratios.items():
+            close(f"measured[{name!r}]", array(f"measured[{name!r}]", measured[name], reference.shape), reference,
+                  rtol=1e-6, hint="divide the protocol's relative distances at the end of the run (`at_end`) "
+                                  "for r = a by those for r = b, seed by seed")
+    with part("breaks"):
+        worst = max(ratios, key=lambda name: float(np.median(np.abs(ratios[name] / law - 1))))
+        _defined("breaks", breaks)
+        if not isinstance(breaks, str) or breaks not in protocol:
+            raise Wrong(f"`breaks` should be one of {sorted(protocol)}")
+        if breaks != worst:
+            raise Wrong("`breaks` names a network whose ratios follow the prediction better than another's: "
+                        "compare the median of |measured / predicted - 1| across networks")
 
 
 @exercise(
