@@ -535,7 +535,7 @@ def test_parameter_cells_follow_their_exercise_and_hold_the_book_values():
                           and exercises()[label].parameters}, path.name
 # --- Chapters 4-6: parameters per student, measured references, partial credit ----------------------
 
-CH46 = ["04_convergence_rates", "05_corridors", "06_deep_networks"]
+CH46 = ["05_convergence_rates", "07_corridors", "08_deep_networks"]
 
 
 @pytest.mark.parametrize("chapter", CH46)

@@ -325,7 +325,7 @@ def test_the_book_solutions_pass_under_a_students_parameters(tmp_path):
     """Chapter 4 as the book has it, graded as a student's: its parameter cells are reset to the student's
     values, and every worked solution, written in the parameters' names, still passes; the untouched
     student notebook fails every check with what to do."""
-    chapter = ROOT / "chapters" / "04_convergence_rates.ipynb"
+    chapter = ROOT / "chapters" / "05_convergence_rates.ipynb"
     folder = tmp_path / "submissions"
     (folder / "solutions").mkdir(parents=True)
     (folder / "untouched").mkdir()

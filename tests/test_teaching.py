@@ -27,7 +27,7 @@ from teaching.notebooks import (
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = chapters()
-RATES = ROOT / "chapters" / "04_convergence_rates.ipynb"
+RATES = ROOT / "chapters" / "05_convergence_rates.ipynb"
 RATES_NUMBER = NOTEBOOKS.index(RATES) + 1  # chapters are numbered in book order
 
 
@@ -229,7 +229,7 @@ def test_plain_markdown_converts_each_construct():
         x = {"a": 1}  # code is kept as it is
         ```
         """)
-    plain = plain_markdown.plain_markdown(myst, document="chapters/04_convergence_rates", index=index)
+    plain = plain_markdown.plain_markdown(myst, document="chapters/05_convergence_rates", index=index)
     assert not MYST_LEFT.findall(plain), plain
     n = RATES_NUMBER  # the rates chapter's number in the table of contents
     assert f"> **Lemma {n}.1** (Descent lemma)." in plain

@@ -28,11 +28,11 @@ from gfbook.exercises import (  # noqa: F401 -- importing a chapter's module reg
     ch01_gradient_flow,
     ch02_backward_error_analysis,
     ch03_bdf_stability,
-    ch03b_approximate_bdf,
-    ch04_convergence_rates,
-    ch04b_momentum,
-    ch05_corridors,
-    ch06_deep_networks,
+    ch04_approximate_bdf,
+    ch05_convergence_rates,
+    ch06_momentum,
+    ch07_corridors,
+    ch08_deep_networks,
 )
 from gfbook.exercises._framework import REGISTRY, CheckResult, Exercise, Parameter, Verdict, evaluate, hidden, lookup
 

@@ -1,4 +1,4 @@
-"""Checks for the exercises of Chapter 6, *Deep networks*."""
+"""Checks for the exercises of Chapter 8, *Deep networks*."""
 
 from __future__ import annotations
 

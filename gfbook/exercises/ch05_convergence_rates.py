@@ -1,4 +1,4 @@
-"""Checks for the exercises of Chapter 4, *Convergence rates*."""
+"""Checks for the exercises of Chapter 5, *Convergence rates*."""
 
 from __future__ import annotations
 
