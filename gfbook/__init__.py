@@ -23,9 +23,20 @@ The package follows the book's data flow::
 Importing gfbook turns on JAX's 64-bit mode (``jax_enable_x64``). This is the one
 place the book does so: order-of-accuracy studies need double precision. Arrays a
 reader creates in float32 stay float32; Python floats become float64.
+
+It also asks XLA for its lighter code optimisation (``--xla_backend_optimization_level=1``
+in ``XLA_FLAGS``) unless ``XLA_FLAGS`` already sets that level. The book's programs are
+small and compiling them costs more than running them: the lighter level compiles about
+a tenth faster on CPU and computes the same IEEE results (no fast-math). It takes effect
+only if no JAX computation ran before the import.
 """
 
+import os
+
 import jax
+
+if "xla_backend_optimization_level" not in os.environ.get("XLA_FLAGS", ""):
+    os.environ["XLA_FLAGS"] = f"{os.environ.get('XLA_FLAGS', '')} --xla_backend_optimization_level=1".strip()
 
 jax.config.update("jax_enable_x64", True)
 
