@@ -13,7 +13,7 @@ For :math:`f = -\nabla L` with gradient :math:`g` and Hessian :math:`H`,
 :math:`f_2 = -\tfrac12 Hg = -\nabla\bigl(\tfrac14\|g\|^2\bigr)`, so to first order GD
 follows the gradient flow of the modified loss
 :math:`\tilde L = L + \tfrac h4 \|\nabla L\|^2` (Barrett & Dherin, 2021).
-:func:`modified_field_terms` builds :math:`f_1, \dots, f_N` to any (small) order by the
+:func:`~gfbook.modified_field_terms` builds :math:`f_1, \dots, f_N` to any (small) order by the
 recursion of Hairer, Lubich & Wanner (2006, IX.1). All derivatives are taken by
 forward-mode autodiff (``jax.jvp``); no Hessian is formed.
 """

@@ -8,9 +8,9 @@ two-step methods: each new iterate uses the last two. Both are consistent, as th
 
 with constant damping :math:`a = (1-\beta)/\sqrt h` for heavy ball and :math:`a(t) = 3/t`
 for Nesterov's method with the momentum schedule :math:`k/(k+3)` (Su, Boyd & Candès, 2016).
-:func:`momentum_flow` solves that ODE with the diffrax machinery of
+:func:`~gfbook.momentum_flow` solves that ODE with the diffrax machinery of
 :func:`gfbook.gradient_flow`. The optimal constant parameters on quadratics are data:
-:func:`heavy_ball_tuning` and :func:`nesterov_tuning`.
+:func:`~gfbook.heavy_ball_tuning` and :func:`~gfbook.nesterov_tuning`.
 """
 
 from __future__ import annotations
