@@ -324,6 +324,14 @@ for fn in ("hessian_extreme_eigenvalues", "sharpness"):
     for name, x0 in BAD_X0.items():
         case(f"{fn} x {name}", BAD_X0_ERROR[name], "x", lambda c=call, x=x0: c(loss, x))
 case("flow_distance loss not callable", TypeError, "loss", lambda: gfbook.flow_distance(None, X0, 0.1, 3))
+case("step_refinement_distance lr zero", ValueError, "lr",
+     lambda: gfbook.step_refinement_distance(loss, X0, 0.0, 3, 2))
+case("step_refinement_distance ratio zero", ValueError, "ratio",
+     lambda: gfbook.step_refinement_distance(loss, X0, 0.1, 3, 0))
+case("step_refinement_distance num_steps float", TypeError, "num_steps",
+     lambda: gfbook.step_refinement_distance(loss, X0, 0.1, 3.0, 2))
+case("step_refinement_distance loss not callable", TypeError, "loss",
+     lambda: gfbook.step_refinement_distance(None, X0, 0.1, 3, 2))
 
 case(
     "trajectory_distance shapes differ",

@@ -1,4 +1,4 @@
-"""Checks for the exercises of Chapter 6, *Momentum: heavy ball, Nesterov, and their second-order flows*."""
+"""Checks for the exercises of Chapter 6, *Momentum and its second-order flows*."""
 
 from __future__ import annotations
 
