@@ -162,18 +162,18 @@ def _execute_once(notebook, work, course, deadline, skip, problems) -> int | Non
 
 def _run(client: NotebookClient, cell, index: int) -> str | None:
     """Execute one cell; None, 'timeout', or the error's 'Name: value'."""
-    start = time.monotonic()
+    start, failure = time.monotonic(), None
     try:
         client.execute_cell(cell, index)
     except Exception as error:  # noqa: BLE001 -- a kernel that died, a cell nbclient could not run
-        if time.monotonic() - start >= client.timeout - 0.5:
-            return "timeout"
-        lines = str(error).strip().splitlines()
-        return f"{type(error).__name__}: {lines[-1] if lines else ''}"
+        failure = error
     # nbclient interrupts a cell at its limit; on a loaded machine the interrupt's error output can
     # arrive after nbclient stopped waiting for outputs, so the time taken decides, not the output
     if time.monotonic() - start >= client.timeout - 0.5:
         return "timeout"
+    if failure is not None:
+        lines = str(failure).strip().splitlines()
+        return f"{type(failure).__name__}: {lines[-1] if lines else ''}"
     for output in cell.get("outputs", []):
         if output.get("output_type") == "error":
             return f"{output.get('ename')}: {output.get('evalue')}"
