@@ -279,7 +279,7 @@ def approx_bdf1_convex_bound(distances: Any, *, lr: float, inner_lr: float, smoo
 
 
 def gd_flow_distance_estimate(lr: float, lam_min: Any, hg_norm: Any) -> np.ndarray:
-    r"""The book's first-order estimate of :math:`\|x_n - x(nh)\|`, GD against the gradient flow.
+    r"""The book's first-order heuristic estimate of :math:`\|x_n - x(nh)\|`, GD against the gradient flow.
 
     With :math:`e_n = x_n - x(nh)`, one GD step gives
     :math:`e_{n+1} = (I - hH_n)e_n + \ell_n + O(\|e_n\|^2)`, with the local error
@@ -293,8 +293,11 @@ def gd_flow_distance_estimate(lr: float, lam_min: Any, hg_norm: Any) -> np.ndarr
     whose solution is at most :math:`\tfrac{h t}2 \max\|H\nabla L\| \exp\bigl(\int_0^t \lambda_-\bigr)`:
     the distance is controlled by the negative curvature along the flow, the structure of
     Elkabetz & Cohen's theorem. On a convex quadratic (:math:`\lambda_- = 0`, and
-    :math:`\|A^2 x(t)\|` non-increasing) it is a rigorous bound; in general it is an estimate,
-    exact to first order in :math:`h` and in the distance.
+    :math:`\|A^2 x(t)\|` non-increasing) it is a rigorous bound. In general it is a first-order
+    heuristic estimate, not a bound: it unrolls the linearised recursion, dropping the
+    :math:`O(\|e_n\|^2)` term, taking the curvature on the flow rather than between GD and the
+    flow, and the local error at :math:`t_n` rather than its maximum over the step; nothing here
+    controls what these approximations neglect.
 
     Args:
         lr: the GD step :math:`h > 0`.
