@@ -97,18 +97,18 @@ def gd_convex_tight_bound(k: Any, *, smoothness: float, distance0: float, relati
     return L * check_nonnegative("distance0", distance0) ** 2 / (4 * k * theta + 2)
 
 
-def gd_convex_long_step_lower_bound(k: Any, *, smoothness: float, distance0: float, relative_step: float) -> np.ndarray:
-    r"""A lower bound on GD's worst case for every step :math:`h = \theta/L`, :math:`0 < \theta < 2`.
+def gd_convex_worst_case(k: Any, *, smoothness: float, distance0: float, relative_step: float) -> np.ndarray:
+    r"""GD's exact worst case over convex :math:`L`-smooth functions, for :math:`h = \theta/L`, :math:`0 < \theta < 2`.
 
     .. math:: \frac{L R_0^2}{2}\max\Bigl(\frac1{2k\theta + 1}, (1 - \theta)^{2k}\Bigr),
 
     the larger final gap of :math:`k` GD steps on two convex :math:`L`-smooth functions with
     :math:`\|x_0 - x^*\| = R_0`: the Huber function of :func:`gfbook.huber_worst_case` (the first
-    term) and the quadratic :math:`\tfrac L2 x^2` (the second). So no bound on the worst case over
-    convex :math:`L`-smooth functions can be smaller. For :math:`\theta \le 1` the first term is
-    the larger and this is the exact worst case, :func:`gd_convex_tight_bound` (Drori & Teboulle
-    2014); for :math:`1 < \theta < 2` Drori & Teboulle (2014) conjectured that it is the exact
-    worst case. ``relative_step`` is :math:`\theta`; :math:`k \ge 0`.
+    term) and the quadratic :math:`\tfrac L2 x^2` (the second). So no bound on the worst case can
+    be smaller, and none needs to be larger: Drori & Teboulle (2014) proved it for
+    :math:`\theta \le 1` (where the first term is the larger and this is
+    :func:`gd_convex_tight_bound`) and conjectured it for :math:`1 < \theta < 2`, which Kim
+    (2024, arXiv:2412.04427) proved. ``relative_step`` is :math:`\theta`; :math:`k \ge 0`.
     """
     L = _positive("smoothness", smoothness)
     theta = _positive("relative_step", relative_step)
