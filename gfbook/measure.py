@@ -37,6 +37,7 @@ from gfbook._checks import (
 )
 from gfbook._trees import squared_norm, squared_norm_per_step
 from gfbook.methods import gradient_descent, gradient_flow
+from gfbook.methods.descent import descent_step
 
 
 # The small measurements below are compiled whole: run op by op, as a notebook cell would,
@@ -64,8 +65,10 @@ def trajectory_distance(a: Any, b: Any) -> jax.Array:
         return _distance_per_step(a, b)
     # Concrete trajectories (the usual case in a notebook, with a new length at every call)
     # are measured in NumPy: no compile per shape.
-    squares = [(np.asarray(x) - np.asarray(y)).reshape(np.shape(x)[0], -1) ** 2
-               for x, y in zip(jax.tree.leaves(a), jax.tree.leaves(b), strict=True)]
+    squares = [
+        (np.asarray(x) - np.asarray(y)).reshape(np.shape(x)[0], -1) ** 2
+        for x, y in zip(jax.tree.leaves(a), jax.tree.leaves(b), strict=True)
+    ]
     return jnp.asarray(np.sqrt(sum(np.sum(sq, axis=1) for sq in squares)))
 
 
@@ -88,13 +91,10 @@ def flow_distance(
 def _refinement(loss: Partial, x0: Any, lr: jax.Array, ratio: jax.Array, num_steps: int):
     grad = jax.grad(loss)
 
-    def gd_step(step, x):
-        return jax.tree.map(lambda xi, gi: xi - jnp.asarray(step, xi.dtype) * gi, x, grad(x))
-
     def one(carry, _):
         coarse, fine = carry
-        coarse = gd_step(lr, coarse)
-        fine = jax.lax.fori_loop(0, ratio, lambda _, x: gd_step(lr / ratio, x), fine)
+        coarse = descent_step(grad, coarse, lr)
+        fine = jax.lax.fori_loop(0, ratio, lambda _, x: descent_step(grad, x, lr / ratio), fine)
         gap = jnp.sqrt(squared_norm(jax.tree.map(jnp.subtract, coarse, fine)))
         moved = jnp.sqrt(squared_norm(jax.tree.map(jnp.subtract, coarse, x0)))
         return (coarse, fine), (gap, moved)
@@ -104,9 +104,7 @@ def _refinement(loss: Partial, x0: Any, lr: jax.Array, ratio: jax.Array, num_ste
     return jnp.concatenate([zero, gap]), jnp.concatenate([zero, moved])
 
 
-def step_refinement_distance(
-    loss: Callable, x0: Any, lr: float, num_steps: int, ratio: int
-) -> tuple[jax.Array, jax.Array]:
+def step_refinement_distance(loss: Callable, x0: Any, lr: float, num_steps: int, ratio: int) -> tuple[jax.Array, jax.Array]:
     r"""GD at step :math:`\eta` against GD at :math:`\eta/r` at equal times, and the distance travelled.
 
     Returns two arrays of length ``num_steps + 1``: :math:`\|\theta^{(\eta)}_k - \theta^{(\eta/r)}_{rk}\|`
@@ -188,9 +186,7 @@ def hessian_extreme_eigenvalues(
     return _extremes(loss, x, jax.random.key(seed), num_iters)
 
 
-def curvature_along(
-    loss: Callable, trajectory: Any, *, num_iters: int = 100, seed: int = 0
-) -> tuple[jax.Array, jax.Array]:
+def curvature_along(loss: Callable, trajectory: Any, *, num_iters: int = 100, seed: int = 0) -> tuple[jax.Array, jax.Array]:
     r""":math:`(\lambda_{\min}, \lambda_{\max})` of :math:`\nabla^2 L` at every point of a trajectory.
 
     ``trajectory`` is what the methods return: an array (or a pytree) with a leading time
@@ -211,8 +207,10 @@ def curvature_along(
     # on the book's problems. The points are sliced on the host, which compiles nothing.
     points = jax.device_get(trajectory)
     # (jnp.asarray: a raw NumPy argument would be compiled for apart from a JAX array of the same shape)
-    pairs = [_extremes(loss, jax.tree.map(lambda leaf: jnp.asarray(leaf[i]), points), key, num_iters)  # noqa: B023
-             for i in range(count)]
+    pairs = [
+        _extremes(loss, jax.tree.map(lambda leaf: jnp.asarray(leaf[i]), points), key, num_iters)  # noqa: B023
+        for i in range(count)
+    ]
     pairs = np.asarray(jax.device_get(pairs))  # (count, 2)
     return jnp.asarray(pairs[:, 0]), jnp.asarray(pairs[:, 1])
 

@@ -97,6 +97,28 @@ def gd_convex_tight_bound(k: Any, *, smoothness: float, distance0: float, relati
     return L * check_nonnegative("distance0", distance0) ** 2 / (4 * k * theta + 2)
 
 
+def gd_convex_worst_case(k: Any, *, smoothness: float, distance0: float, relative_step: float) -> np.ndarray:
+    r"""GD's exact worst case over convex :math:`L`-smooth functions, for :math:`h = \theta/L`, :math:`0 < \theta < 2`.
+
+    .. math:: \frac{L R_0^2}{2}\max\Bigl(\frac1{2k\theta + 1}, (1 - \theta)^{2k}\Bigr),
+
+    the larger final gap of :math:`k` GD steps on two convex :math:`L`-smooth functions with
+    :math:`\|x_0 - x^*\| = R_0`: the Huber function of :func:`gfbook.huber_worst_case` (the first
+    term) and the quadratic :math:`\tfrac L2 x^2` (the second). So no bound on the worst case can
+    be smaller, and none needs to be larger: Drori & Teboulle (2014) proved it for
+    :math:`\theta \le 1` (where the first term is the larger and this is
+    :func:`gd_convex_tight_bound`) and conjectured it for :math:`1 < \theta < 2`, which Kim
+    (2024, arXiv:2412.04427) proved. ``relative_step`` is :math:`\theta`; :math:`k \ge 0`.
+    """
+    L = _positive("smoothness", smoothness)
+    theta = _positive("relative_step", relative_step)
+    check_at_most("relative_step", theta, 2.0, rule="relative_step < 2 (the step lr = relative_step/L)", strict=True)
+    k = check_at_least("k", k, 0)
+    huber = 1 / (2 * k * theta + 1)
+    quadratic = (1 - theta) ** (2 * k)
+    return 0.5 * L * check_nonnegative("distance0", distance0) ** 2 * np.maximum(huber, quadratic)
+
+
 # --------------------------------------------------------------------------- strongly convex / PL
 
 
@@ -279,7 +301,7 @@ def approx_bdf1_convex_bound(distances: Any, *, lr: float, inner_lr: float, smoo
 
 
 def gd_flow_distance_estimate(lr: float, lam_min: Any, hg_norm: Any) -> np.ndarray:
-    r"""The book's first-order estimate of :math:`\|x_n - x(nh)\|`, GD against the gradient flow.
+    r"""The book's first-order heuristic estimate of :math:`\|x_n - x(nh)\|`, GD against the gradient flow.
 
     With :math:`e_n = x_n - x(nh)`, one GD step gives
     :math:`e_{n+1} = (I - hH_n)e_n + \ell_n + O(\|e_n\|^2)`, with the local error
@@ -293,8 +315,11 @@ def gd_flow_distance_estimate(lr: float, lam_min: Any, hg_norm: Any) -> np.ndarr
     whose solution is at most :math:`\tfrac{h t}2 \max\|H\nabla L\| \exp\bigl(\int_0^t \lambda_-\bigr)`:
     the distance is controlled by the negative curvature along the flow, the structure of
     Elkabetz & Cohen's theorem. On a convex quadratic (:math:`\lambda_- = 0`, and
-    :math:`\|A^2 x(t)\|` non-increasing) it is a rigorous bound; in general it is an estimate,
-    exact to first order in :math:`h` and in the distance.
+    :math:`\|A^2 x(t)\|` non-increasing) it is a rigorous bound. In general it is a first-order
+    heuristic estimate, not a bound: it unrolls the linearised recursion, dropping the
+    :math:`O(\|e_n\|^2)` term, taking the curvature on the flow rather than between GD and the
+    flow, and the local error at :math:`t_n` rather than its maximum over the step; nothing here
+    controls what these approximations neglect.
 
     Args:
         lr: the GD step :math:`h > 0`.

@@ -509,6 +509,9 @@ RATE_CALLS = {
         kw.get("k", 1), lr=kw.get("lr", 1.5), smoothness=kw.get("smoothness", 1.0), distance0=1.0, gap0=kw.get("gap0", 1.0)),
     "gd_convex_tight_bound": lambda **kw: gfbook.gd_convex_tight_bound(
         kw.get("k", 1), smoothness=kw.get("smoothness", 1.0), distance0=1.0, relative_step=kw.get("relative_step", 1.0)),
+    "gd_convex_worst_case": lambda **kw: gfbook.gd_convex_worst_case(
+        kw.get("k", 1), smoothness=kw.get("smoothness", 1.0), distance0=kw.get("distance0", 1.0),
+        relative_step=kw.get("relative_step", 1.5)),
     "flow_linear_bound": lambda **kw: gfbook.flow_linear_bound(
         kw.get("t", 1.0), strong_convexity=kw.get("strong_convexity", 0.1), initial=kw.get("initial", 1.0)),
     "gd_linear_bound": lambda **kw: gfbook.gd_linear_bound(
@@ -537,6 +540,8 @@ RATE_BAD = {
     "gd_convex_bound": [("lr", 1.5), ("lr", 0.0), ("k", 0), ("smoothness", NAN), ("distance0", INF)],
     "gd_convex_bound_any_step": [("lr", 2.0), ("gap0", -1.0), ("k", -1)],
     "gd_convex_tight_bound": [("relative_step", 1.5), ("relative_step", 0.0), ("smoothness", -1.0)],
+    "gd_convex_worst_case": [("relative_step", 2.0), ("relative_step", 0.0), ("k", -1),
+                                        ("smoothness", NAN), ("distance0", -1.0)],
     "flow_linear_bound": [("strong_convexity", 0.0), ("t", -1.0), ("initial", NAN)],
     "gd_linear_bound": [("lr", 1.01), ("strong_convexity", 2.0), ("k", -1)],
     "gd_pl_bound": [("lr", 2.0), ("strong_convexity", 2.0), ("gap0", -1.0), ("k", -1)],

@@ -174,3 +174,14 @@ def test_two_quadratics_of_one_shape_each_follow_their_own_closed_form():
     np.testing.assert_allclose(
         np.asarray(path2), matrix_power_path(second.hessian, second.x0, 0.4, 13), atol=1e-10
     )
+
+
+def test_step_refinement_runs_the_same_gd_step():
+    # one GD step function serves gradient_descent and step_refinement_distance: at ratio 1
+    # the fine run is the coarse run, and the coarse run is gradient_descent's, bit for bit
+    problem = gfbook.logistic_regression(40, 4, l2=1e-3, seed=1)
+    path = np.asarray(gfbook.gradient_descent(problem.loss, problem.x0, 0.7, 15))
+    gap, moved = gfbook.step_refinement_distance(problem.loss, problem.x0, 0.7, 15, 1)
+    assert np.all(np.asarray(gap) == 0.0)
+    expected = np.linalg.norm(path - np.asarray(problem.x0), axis=1)
+    np.testing.assert_allclose(np.asarray(moved), expected, rtol=1e-14, atol=0)

@@ -18,6 +18,11 @@ def test_bounds_hand_computed():
     # Drori-Teboulle, theta = 1: L R^2 / (4k + 2) = 4 * 4 / 42
     assert gfbook.gd_convex_tight_bound(10, smoothness=4.0, distance0=2.0) == pytest.approx(16 / 42)
     assert gfbook.gd_convex_tight_bound(10, smoothness=4.0, distance0=2.0, relative_step=0.5) == pytest.approx(16 / 22)
+    # the exact worst case (Kim 2024): L R^2 / 2 max(1/(2 k theta + 1), (1 - theta)^(2k)), L = 4, R = 2
+    value = gfbook.gd_convex_worst_case(2, smoothness=4.0, distance0=2.0, relative_step=1.5)
+    assert value == pytest.approx(8 * max(1 / 7, 0.5**4))  # the Huber term
+    value = gfbook.gd_convex_worst_case(2, smoothness=4.0, distance0=2.0, relative_step=1.9)
+    assert value == pytest.approx(8 * 0.9**4)  # the quadratic term: 0.6561 > 1/8.6
     # Nesterov 2.1.14 at k = 0 is the initial gap
     assert gfbook.gd_convex_bound_any_step(0, lr=0.3, smoothness=4.0, distance0=2.0, gap0=5.0) == pytest.approx(5.0)
     # 2 * 5 * 4 / (8 + 3 * 0.3 * (2 - 1.2) * 5) = 40 / 11.6
@@ -96,6 +101,8 @@ def test_bounds_are_arrays_over_k():
         (lambda: gfbook.gd_distance_bound_any_step(1, lr=0.7, strong_convexity=1.0, smoothness=2.0, distance0=1.0), "lr"),
         (lambda: gfbook.gd_linear_bound(1, lr=0.1, strong_convexity=3.0, smoothness=2.0, initial=1.0), "strong_convexity"),
         (lambda: gfbook.gd_convex_tight_bound(1, smoothness=1.0, distance0=1.0, relative_step=1.5), "relative_step"),
+        (lambda: gfbook.gd_convex_worst_case(1, smoothness=1.0, distance0=1.0, relative_step=2.0),
+         "relative_step"),
         (lambda: gfbook.approx_bdf1_nonconvex_bound(1, lr=1.0, inner_lr=0.6, smoothness=1.0, gap0=1.0), "inner_lr"),
         (lambda: gfbook.gd_convex_bound(0, lr=0.1, smoothness=2.0, distance0=1.0), "k"),
         (lambda: gfbook.gd_convex_bound(1, lr=-0.1, smoothness=2.0, distance0=1.0), "lr"),
@@ -135,6 +142,27 @@ def test_huber_worst_case_beyond_one_over_L():
         huber = gfbook.huber_worst_case(n, smoothness=2.0, distance0=3.0, relative_step=theta)
         end = gfbook.gradient_descent(huber.loss, huber.x0, theta / 2.0, n)[-1]
         assert float(huber.loss(end)) == pytest.approx(2.0 * 9.0 / (4 * n * theta + 2), rel=1e-12)
+
+
+def test_worst_case_is_the_worse_of_huber_and_quadratic_runs():
+    # GD on both extremal functions: the larger final gap is the formula, for every theta in (0, 2);
+    # for theta <= 1 it is the Drori-Teboulle bound (rounding: ~1e-16 per step, 1e-12 allowed)
+    L, R = 2.0, 3.0
+    quadratic = gfbook.quadratic([L])
+    for n in (1, 4, 15):
+        for theta in (0.3, 1.0, 1.4, 1.7, 1.95):
+            huber = gfbook.huber_worst_case(n, smoothness=L, distance0=R, relative_step=theta)
+            huber_end = float(huber.loss(gfbook.gradient_descent(huber.loss, huber.x0, theta / L, n)[-1]))
+            path = gfbook.gradient_descent(quadratic.loss, jnp.array([R]), theta / L, n)
+            quadratic_end = float(quadratic.loss(path[-1]))
+            bound = gfbook.gd_convex_worst_case(n, smoothness=L, distance0=R, relative_step=theta)
+            assert max(huber_end, quadratic_end) == pytest.approx(float(bound), rel=1e-12)
+            if theta <= 1:
+                tight = gfbook.gd_convex_tight_bound(n, smoothness=L, distance0=R, relative_step=theta)
+                assert float(bound) == pytest.approx(float(tight), rel=1e-14)
+    # near theta = 2 the quadratic is the worse function
+    huber_term = L * R**2 / (4 * 3 * 1.95 + 2)
+    assert gfbook.gd_convex_worst_case(3, smoothness=L, distance0=R, relative_step=1.95) > huber_term
 
 
 def test_huber_worst_case_attains_the_tight_bound():

@@ -13,7 +13,7 @@ from gfbook.problems import huber_worst_case
 
 
 def _gd_gaps(problem, lr, num_steps):
-    """f(x_k) - f* along GD, k = 0..num_steps (the reference run)."""
+    """L(x_k) - f* along GD, k = 0..num_steps (the reference run)."""
     path = gradient_descent(problem.loss, problem.x0, lr, num_steps)
     return np.asarray(jax.vmap(problem.loss)(path)) - (problem.f_star or 0.0), path
 
@@ -21,11 +21,11 @@ def _gd_gaps(problem, lr, num_steps):
 @exercise(
     "ex-rates-nonconvex-proof",
     answers={
-        "running": "running[k - 1] = min over i < k of ||grad f(x_i)||^2, k = 1..num_steps, GD at h = nonconvex_factor/L",
-        "textbook_holds": "True if running <= 2 (f(x_0) - f*) / (h k) at every k on this run",
+        "running": "running[k - 1] = min over i < k of ||grad L(x_i)||^2, k = 1..num_steps, GD at h = nonconvex_factor/L_∇",
+        "textbook_holds": "True if running <= 2 (L(x_0) - f*) / (h k) at every k on this run",
     },
     context=("cauchy", "num_steps"),
-    parameters={"nonconvex_factor": Parameter(1.5, (1.3, 1.4, 1.6, 1.7, 1.8), "the step is h = nonconvex_factor / L")},
+    parameters={"nonconvex_factor": Parameter(1.5, (1.3, 1.4, 1.6, 1.7, 1.8), "the step is h = nonconvex_factor / L_∇")},
     weights={"running": 2},
 )
 def _nonconvex(running, textbook_holds, cauchy, num_steps, nonconvex_factor):
@@ -37,11 +37,11 @@ def _nonconvex(running, textbook_holds, cauchy, num_steps, nonconvex_factor):
     holds = bool(np.all(reference <= 2 * float(cauchy.loss(cauchy.x0)) / (h * k)))
     with part("running"):
         close("running", array("running", running, reference.shape), reference, rtol=1e-9,
-              hint="GD at h = nonconvex_factor / L; the minimum for k runs over the gradients at x_0, ..., x_{k-1}")
+              hint="GD at h = nonconvex_factor / L_∇; the minimum for k runs over the gradients at x_0, ..., x_{k-1}")
     with part("textbook_holds"):
         if boolean("textbook_holds", textbook_holds) != holds:
             raise Wrong("`textbook_holds` does not match this run: compare the running minimum with "
-                        "2 (f(x_0) - f*)/(h k), f* = 0, at every k")
+                        "2 (L(x_0) - f*)/(h k), f* = 0, at every k")
 
 
 def _pl_loss(x, weight):
@@ -55,19 +55,19 @@ def _pl_ratio(x, weight):
 @exercise(
     "ex-rates-pl",
     answers={
-        "smoothness": "the smoothness constant L of f(x) = x^2 + pl_weight sin^2 x",
+        "smoothness": "the smoothness constant L_∇ of L(x) = x^2 + pl_weight sin^2 x",
         "mu_pl": "your estimate of the PL constant on [-6, 6]",
-        "values": "f(x_k) for k = 0..200, GD at h = 1/L from x_0 = pl_start",
+        "values": "L(x_k) for k = 0..200, GD at h = 1/L_∇ from x_0 = pl_start",
     },
     parameters={
-        "pl_weight": Parameter(3.0, (1.5, 2.0, 2.5, 3.5), "c in f(x) = x^2 + c sin^2 x"),
+        "pl_weight": Parameter(3.0, (1.5, 2.0, 2.5, 3.5), "c in L(x) = x^2 + c sin^2 x"),
         "pl_start": Parameter(3.0, (2.0, 2.5, 3.5, 4.0, 5.0), "the starting point x_0"),
     },
     weights={"values": 2},
 )
 def _pl(smoothness, mu_pl, values, pl_weight, pl_start):
     c = float(pl_weight)
-    reference_smoothness = np.max(np.abs(2 + 2 * c * np.cos(2 * np.linspace(-np.pi, np.pi, 100_001))))  # max |f''|
+    reference_smoothness = np.max(np.abs(2 + 2 * c * np.cos(2 * np.linspace(-np.pi, np.pi, 100_001))))  # max |L''|
     grid = np.linspace(-6, 6, 120_001)
     grid = grid[np.abs(grid) > 1e-4]
     start = grid[np.argmin(_pl_ratio(grid, c))]
@@ -79,17 +79,17 @@ def _pl(smoothness, mu_pl, values, pl_weight, pl_start):
         x = x - (2 * x + c * np.sin(2 * x)) / reference_smoothness
     with part("smoothness"):
         close("smoothness", number("smoothness", smoothness), reference_smoothness, rtol=1e-9,
-              hint="L is the largest value of |f''(x)|")
+              hint="L_∇ is the largest value of |L''(x)|")
     with part("mu_pl"):
         close("mu_pl", number("mu_pl", mu_pl), refined.fun, rtol=1e-3,
-              hint="take the smallest value of |f'(x)|^2 / (2 f(x)) over a fine grid of [-6, 6], leaving out x = 0")
+              hint="take the smallest value of |L'(x)|^2 / (2 L(x)) over a fine grid of [-6, 6], leaving out x = 0")
     with part("values"):
         close("values", array("values", values, (201,)), points, rtol=1e-9, atol=1e-12 * points[0],
-              hint="values[k] = f(x_k) for the GD iterates at h = 1/L, x_0 = pl_start included")
+              hint="values[k] = L(x_k) for the GD iterates at h = 1/L_∇, x_0 = pl_start included")
 
 
 def _exact_step_reference(mu):
-    """h* = 2/(mu + 1) and its factor ((1 - mu)/(1 + mu))^2 (L = 1)."""
+    """h* = 2/(mu + 1) and its factor ((1 - mu)/(1 + mu))^2 (L_∇ = 1)."""
     best_step = 2 / (mu + 1)
     factor = ((1 - mu) / (1 + mu)) ** 2
     return best_step, factor
@@ -103,14 +103,14 @@ def _first_below(gaps, target):
 @exercise(
     "ex-rates-exact-step",
     answers={
-        "best_step": "the step h minimising max((1 - h mu)^2, (1 - h L)^2), with L = 1 and mu = exact_mu",
+        "best_step": "the step h minimising max((1 - h mu)^2, (1 - h L_∇)^2), with L_∇ = 1 and mu = exact_mu",
         "best_factor": "that minimum: the gap's factor per step at the best step",
         "predicted_steps": "your prediction: the number of GD steps at the best step after which the gap of "
                            "quadratic([exact_mu, 1.0]) from (1, 1) is first <= exact_reduction times the initial gap",
         "measured_steps": "the same number, measured on a run",
     },
     parameters={
-        "exact_mu": Parameter(0.05, (0.02, 0.04, 0.1, 0.2), "mu, the smaller eigenvalue (L = 1)"),
+        "exact_mu": Parameter(0.05, (0.02, 0.04, 0.1, 0.2), "mu, the smaller eigenvalue (L_∇ = 1)"),
         "exact_reduction": Parameter(1e-8, (1e-6, 1e-7, 1e-9, 1e-10), "the reduction of the gap asked for"),
     },
     weights={"predicted_steps": 2},
@@ -142,7 +142,7 @@ def _exact_step(best_step, best_factor, predicted_steps, measured_steps, exact_m
 
 
 def _long_step_reference(theta, count):
-    """GD's final gaps on the Huber worst case and on x^2/2 (L = R = 1) after count steps of theta."""
+    """GD's final gaps on the Huber worst case and on x^2/2 (L_∇ = R = 1) after count steps of theta."""
     huber = huber_worst_case(count, relative_step=theta)
     huber_end = float(huber.loss(gradient_descent(huber.loss, huber.x0, theta, count)[-1]))
     quadratic_end = 0.5 * (1 - theta) ** (2 * count)
@@ -157,7 +157,7 @@ def _long_step_reference(theta, count):
     },
     parameters={
         "long_steps": Parameter((0.5, 1.5, 1.9), ((0.8, 1.4, 1.95), (0.3, 1.2, 1.85), (0.6, 1.6, 1.9),
-                                                  (0.9, 1.7, 1.92)), "the steps h L, in (0, 2)"),
+                                                  (0.9, 1.7, 1.92)), "the steps h L_∇, in (0, 2)"),
         "long_count": Parameter(10, (5, 8, 12, 20), "the number of steps N"),
     },
 )

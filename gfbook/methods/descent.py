@@ -14,13 +14,23 @@ from gfbook._checks import as_float_tree, as_partial, check_count, check_positiv
 from gfbook._trees import prepend
 
 
+def descent_step(grad: Callable, x: Any, lr: jax.Array) -> Any:
+    r"""One gradient-descent step :math:`x - h\,\nabla L(x)` on an array or a pytree.
+
+    ``grad`` is :math:`\nabla L` (``jax.grad(loss)``) and ``lr`` the step :math:`h`, cast to
+    each leaf's dtype. The one GD step of the package: :func:`gradient_descent` scans it, and
+    :func:`gfbook.step_refinement_distance` runs it at two step sizes.
+    """
+    return jax.tree.map(lambda xi, gi: xi - jnp.asarray(lr, xi.dtype) * gi, x, grad(x))
+
+
 @partial(jax.jit, static_argnames=("num_steps",))
 def _descent_scan(loss: Partial, x0: Any, lr: jax.Array, num_steps: int) -> Any:
     checked_loss_value(loss, x0)  # runs while tracing only: a clear error for a bad loss
     grad = jax.grad(loss)
 
     def step(x, _):
-        x_next = jax.tree.map(lambda xi, gi: xi - jnp.asarray(lr, xi.dtype) * gi, x, grad(x))
+        x_next = descent_step(grad, x, lr)
         return x_next, x_next
 
     _, rest = jax.lax.scan(step, x0, length=num_steps)
