@@ -77,35 +77,35 @@ def _tuned_rate(r_predicted, r_measured, dim, kappa_rate):
         errors = np.linalg.norm(path - np.asarray(problem.x_star), axis=1)[100:600]
         slope = np.polyfit(np.arange(100, 600), np.log(errors), 1)[0]
         close("r_measured", number("r_measured", r_measured), float(np.exp(slope)), rtol=1e-6,
-              hint="fit log ||x_k - x*|| on the window (100, 600) of a run with heavy_ball_tuning(mu, L)")
+              hint="fit log ||x_k - x*|| on the window (100, 600) of a run with heavy_ball_tuning(mu, L_nabla)")
 
 
 def restarted_nesterov(hessian: np.ndarray, x0: np.ndarray, lr: float, num_steps: int) -> tuple[np.ndarray, int]:
-    """Nesterov with beta_k = j/(j+3), j the steps since the last restart; restart when f goes up."""
-    def f(x):
+    """Nesterov with beta_k = j/(j+3), j the steps since the last restart; restart when L goes up."""
+    def loss(x):
         return 0.5 * x @ hessian @ x
 
     x, old, j, restarts, values = np.asarray(x0, float), np.asarray(x0, float), 0, 0, []
-    values.append(f(x))
+    values.append(loss(x))
     for _ in range(num_steps):
         y = x + j / (j + 3) * (x - old)
         new = y - lr * hessian @ y
-        if f(new) > f(x):
+        if loss(new) > loss(x):
             restarts += 1
             j, old = 0, x
             new = x - lr * hessian @ x  # a plain gradient step from x, momentum forgotten
         else:
             j, old = j + 1, x
         x = new
-        values.append(f(x))
+        values.append(loss(x))
     return np.array(values), restarts
 
 
 @exercise(
     "ex-mom-restart",
     answers={
-        "restarted_gaps": "f(x_k) - f* for k = 0..restart_steps of Nesterov with function restart on "
-                          "quadratic_with_condition(dim, restart_kappa), h = 1/L",
+        "restarted_gaps": "L(x_k) - f* for k = 0..restart_steps of Nesterov with function restart on "
+                          "quadratic_with_condition(dim, restart_kappa), h = 1/L_nabla",
         "restarts": "the number of restarts in that run",
     },
     context=("dim",),
@@ -122,11 +122,11 @@ def _restart(restarted_gaps, restarts, dim, restart_kappa, restart_steps):
         # the runs differ by rounding only until a restart test is decided differently, which a
         # relative 1e-6 on the values leaves room for
         close("restarted_gaps", array("restarted_gaps", restarted_gaps, (n + 1,)), ref, rtol=1e-6, atol=1e-20,
-              hint="restart (j = 0, x_{k-1} = x_k) exactly when the new value f(x_{k+1}) exceeds f(x_k), "
+              hint="restart (j = 0, x_{k-1} = x_k) exactly when the new value L(x_{k+1}) exceeds L(x_k), "
                    "and take a plain gradient step from x_k then")
     with part("restarts"):
         if int(number("restarts", restarts)) != count:
-            raise Wrong("`restarts` is not the number of restarts of the run: count each time f went up")
+            raise Wrong("`restarts` is not the number of restarts of the run: count each time L went up")
 
 
 @exercise(
