@@ -222,11 +222,13 @@ def sgd_modified_loss(loss: Callable, lr: float, data: Any, batch_size: int, *, 
     .. math:: L + \tfrac h4\Bigl(\|\bar g\|^2 + \tfrac{N - B}{B(N - 1)}\,\Gamma\Bigr),
 
     since two distinct examples share a batch with probability :math:`(B-1)/(N-1)`.
-    This form assumes the batch loss is the mean of per-example losses. Returns a
-    ``jax.tree_util.Partial`` of ``x``.
+    This form assumes the batch loss is the mean of per-example losses. ``lr`` :math:`= 0`
+    is allowed and gives :math:`L` itself: the flows of :math:`L` and of its modified loss
+    then share one compiled solve (the step is data of the returned
+    ``jax.tree_util.Partial``).
     """
     loss = as_partial("loss", loss)
-    check_positive("lr", lr)
+    lr = check_nonnegative("lr", lr)
     num_examples = check_leading_axis("data", data)
     batch_size = check_batch_size(batch_size, num_examples, divides=True)
     lr = jnp.asarray(lr, dtype=float)

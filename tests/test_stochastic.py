@@ -96,6 +96,8 @@ def test_sgd_modified_loss_matches_numpy_and_its_expectation_over_partitions():
     mean = np.mean([modified_numpy(w, 0.2, np.array(p).reshape(4, 2)) for p in itertools.permutations(range(8))])
     expected = gfbook.sgd_modified_loss(batch_loss, 0.2, DATA, 2, expected=True)
     assert np.isclose(expected(w), mean, rtol=1e-12)
+    for flag in (False, True):  # h = 0 gives the loss itself
+        assert np.isclose(gfbook.sgd_modified_loss(batch_loss, 0.0, DATA, 2, expected=flag)(w), batch_loss(w, DATA))
     full = gfbook.sgd_modified_loss(batch_loss, 0.2, DATA, 8, expected=True)
     assert np.isclose(full(w), gfbook.modified_loss(lambda v: batch_loss(v, DATA), 0.2)(w), rtol=1e-12)
 

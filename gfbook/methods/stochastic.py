@@ -3,8 +3,8 @@ r"""Stochastic gradients: mini-batch SGD and the SDE model of it.
 :func:`~gfbook.sgd` runs gradient descent on a different mini-batch loss every step, with
 the batches in one of three orders (:func:`gfbook.minibatch_indices`); :func:`~gfbook.sgd_sde`
 solves the stochastic differential equation
-:math:`dX = -\nabla L(X)\,dt + \sqrt h\,\Sigma(X)^{1/2}\,dW` of Li, Tai & E (2017, 2019) with
-diffrax. The modified loss that random shuffling follows (Smith et al. 2021) is theory and
+:math:`dX = -\nabla L(X)\,dt + \sqrt h\,\Sigma(X)^{1/2}\,dW` of Li, Tai & E (2017, 2019) by
+the Euler–Maruyama method. The modified loss that random shuffling follows (Smith et al. 2021) is theory and
 lives with the other modified losses, :func:`gfbook.sgd_modified_loss`.
 """
 
@@ -15,9 +15,9 @@ from collections.abc import Callable
 from functools import partial
 from typing import Any
 
-import diffrax
 import jax
 import jax.numpy as jnp
+import numpy as np
 from jax.flatten_util import ravel_pytree
 from jax.tree_util import Partial
 
@@ -125,8 +125,12 @@ def sgd(
     return _sgd_scan(loss, x0, strongly_typed(lr), data, key, num_epochs, batch_size, order, save)
 
 
-def _constant_covariance(matrix: jax.Array, _x: Any) -> jax.Array:
-    return matrix
+def _constant_root(root: jax.Array, _x: Any) -> jax.Array:
+    return root
+
+
+def _root_of(noise_cov: Partial, x: Any) -> jax.Array:
+    return _psd_sqrt(noise_cov(x))
 
 
 def _psd_sqrt(matrix: jax.Array) -> jax.Array:
@@ -135,30 +139,27 @@ def _psd_sqrt(matrix: jax.Array) -> jax.Array:
     return (v * jnp.sqrt(jnp.clip(w, 0.0))) @ v.T
 
 
-@partial(jax.jit, static_argnames=("max_steps",))
-def _sde_solve(loss, noise_cov, x0, ts, lr, dt, key, max_steps):
+@partial(jax.jit, static_argnames=("num_substeps",))
+def _sde_solve(loss, noise_root, x0, ts, lr, key, num_substeps):
     flat0, unravel = ravel_pytree(x0)
+    grad = jax.grad(loss)
 
-    def drift(t, y, args):
-        return -ravel_pytree(jax.grad(loss)(unravel(y)))[0]
+    def substep(y, inputs):
+        dt, noise = inputs  # noise ~ N(0, I): the Brownian increment is sqrt(dt) noise
+        drift = ravel_pytree(grad(unravel(y)))[0]
+        diffusion = jnp.sqrt(lr) * noise_root(unravel(y))
+        return y - dt * drift + jnp.sqrt(dt) * diffusion @ noise, None
 
-    def diffusion(t, y, args):
-        return jnp.sqrt(lr) * _psd_sqrt(noise_cov(unravel(y)))
+    def interval(y, inputs):
+        gap, interval_key = inputs
+        dts = jnp.full(num_substeps, gap / num_substeps)
+        noise = jax.random.normal(interval_key, (num_substeps, *flat0.shape), flat0.dtype)
+        y, _ = jax.lax.scan(substep, y, (dts, noise))
+        return y, y
 
-    brownian = diffrax.VirtualBrownianTree(ts[0], ts[-1], tol=dt / 8, shape=flat0.shape, key=key)
-    terms = diffrax.MultiTerm(diffrax.ODETerm(drift), diffrax.ControlTerm(diffusion, brownian))
-    solution = diffrax.diffeqsolve(
-        terms,
-        diffrax.Euler(),
-        ts[0],
-        ts[-1],
-        dt0=dt,
-        y0=flat0,
-        saveat=diffrax.SaveAt(ts=ts),
-        max_steps=max_steps,
-        throw=False,
-    )
-    return jax.vmap(unravel)(solution.ys)
+    keys = jax.random.split(key, ts.shape[0] - 1)
+    _, rest = jax.lax.scan(interval, flat0, (jnp.diff(ts), keys))
+    return jax.vmap(unravel)(jnp.concatenate([flat0[None], rest]))
 
 
 def sgd_sde(
@@ -171,7 +172,7 @@ def sgd_sde(
     key: Any,
     dt: float | None = None,
 ) -> Any:
-    r"""The SDE model of SGD, solved by Euler–Maruyama (diffrax) on a virtual Brownian tree.
+    r"""The SDE model of SGD, solved by the Euler–Maruyama method with steps of at most ``dt``.
 
     .. math:: dX = -\nabla L(X)\,dt + \sqrt h\,\Sigma(X)^{1/2}\,dW
 
@@ -189,30 +190,41 @@ def sgd_sde(
             ``(d, d)`` matrix, or a function of :math:`x` returning one (multiplicative
             noise); its symmetric square root is taken by ``eigh``, so low rank is allowed.
         key: a JAX random key for the Brownian path; ``jax.vmap`` over keys for many paths.
-        dt: the Euler–Maruyama step (default ``lr``; weak order 1 in ``dt``).
+        dt: the largest Euler–Maruyama step (default ``lr``): each interval between
+            consecutive ``ts`` is cut into the same number of equal steps, the fewest that
+            keep them :math:`\le` ``dt``. The method has weak order 1 in ``dt``.
+
+    Euler–Maruyama is one line, :math:`X \leftarrow X - \delta\nabla L(X) +
+    \sqrt{h\delta}\,\Sigma(X)^{1/2}\xi` with :math:`\xi \sim N(0, I)`; it is written as a
+    ``jax.lax.scan`` because a diffrax solve of it compiles for seconds, and the book's
+    references for it are closed forms (Lyapunov equations).
 
     Returns:
         :math:`X(t)` at ``ts``, with a leading axis of length ``len(ts)``.
     """
     x0 = as_float_tree("x0", x0)
     loss = as_partial("loss", loss)
+    if is_traced(ts) or is_traced(dt):
+        raise ValueError("ts and dt must be concrete: vmap over key, not over ts or dt")
     ts = check_times("ts", ts)
+    gaps = np.diff(np.asarray(ts))
     check_positive("lr", lr)
     dt = lr if dt is None else check_positive("dt", dt)
     key = check_key("key", key)
     size = ravel_pytree(x0)[0].shape[0]
     if callable(noise_cov):
-        noise_cov = as_partial("noise_cov", noise_cov)
+        noise_root = Partial(_root_of, as_partial("noise_cov", noise_cov))
     else:
         matrix = as_float_tree("noise_cov", noise_cov)
         if jnp.shape(matrix) != (size, size):
             raise ValueError(
                 f"noise_cov must be a ({size}, {size}) matrix (x0 has {size} entries), got shape {jnp.shape(matrix)}"
             )
-        noise_cov = Partial(_constant_covariance, matrix)
-    span, step = float(ts[-1] - ts[0]) if not is_traced(ts) else None, dt
-    if span is None or is_traced(step):
-        raise ValueError("ts and dt must be concrete (vmap over key, not over ts or dt)")
-    # diffrax's step budget is static: a power of 2, so that nearby dt share a compile
-    max_steps = 2 ** max(4, math.ceil(math.log2(span / float(step) + 2)))
-    return _sde_solve(loss, noise_cov, x0, ts, strongly_typed(lr), strongly_typed(dt), key, max_steps)
+        if is_traced(matrix):
+            root = _psd_sqrt(matrix)
+        else:  # once, in NumPy, not every step
+            w, v = np.linalg.eigh(np.asarray(matrix, dtype=float))
+            root = jnp.asarray((v * np.sqrt(np.clip(w, 0.0, None))) @ v.T)
+        noise_root = Partial(_constant_root, root)
+    num_substeps = max(1, math.ceil(float(gaps.max()) / float(dt) - 1e-9)) if gaps.size else 1
+    return _sde_solve(loss, noise_root, x0, ts, strongly_typed(lr), key, num_substeps)
