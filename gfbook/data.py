@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 import jax
@@ -41,6 +42,7 @@ def mnist1d(num_samples: int = 5000, *, seed: int = 42, dtype=jnp.float32) -> di
 ORDERS = ("shuffle", "with_replacement", "fixed")
 
 
+@partial(jax.jit, static_argnums=(1, 2, 3, 4))
 def _batch_indices(key: Any, num_examples: int, batch_size: int, num_batches: int, order: str) -> jax.Array:
     """The indices of ``num_batches`` mini-batches, traceable (``key`` may be traced)."""
     if order == "with_replacement":

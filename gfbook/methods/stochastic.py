@@ -41,6 +41,20 @@ from gfbook.data import ORDERS, _batch_indices
 SAVES = ("step", "epoch")
 
 
+def _as_data(data: Any) -> Any:
+    """``data`` as a pytree of JAX arrays, integer leaves (labels, indices) kept as they are."""
+    if is_traced(data):
+        return data
+    try:
+        data = jax.tree.map(jnp.asarray, data)
+    except TypeError as err:
+        raise TypeError(f"data must be an array or a pytree of arrays: {err}") from None
+    for leaf in jax.tree.leaves(data):
+        if jnp.issubdtype(leaf.dtype, jnp.inexact) and not bool(jnp.all(jnp.isfinite(leaf))):
+            raise ValueError("data must be finite, got a NaN or inf entry")
+    return data
+
+
 @partial(jax.jit, static_argnames=("num_epochs", "batch_size", "order", "save"))
 def _sgd_scan(loss, x0, lr, data, key, num_epochs, batch_size, order, save):
     num_examples = jax.tree.leaves(data)[0].shape[0]
@@ -118,7 +132,7 @@ def sgd(
     order = check_choice("order", order, ORDERS)
     save = check_choice("save", save, SAVES)
     loss = as_partial("loss", loss)
-    data = as_float_tree("data", data) if not is_traced(data) else data
+    data = _as_data(data)
     num_examples = check_leading_axis("data", data)
     batch_size = check_batch_size(batch_size, num_examples, divides=True)
     key = check_key("key", key, required=order != "fixed")
