@@ -164,3 +164,13 @@ def test_sgd_sde_multiplicative_noise_and_pytrees():
     flow = gfbook.gradient_flow(loss, x0, np.linspace(0, 1, 3))
     # Euler with dt = 0.1 on x' = -x: relative error about t dt / 2 = 0.05 at t = 1
     np.testing.assert_allclose(zero["u"], flow["u"], rtol=0.06)
+
+
+def test_sgd_compiles_once_across_steps_keys_and_data_of_one_shape():
+    from gfbook.methods import stochastic
+
+    stochastic._sgd_scan.clear_cache()
+    other = {"x": X + 1.0, "y": Y}
+    for lr, key, data in ((0.1, 0, DATA), (np.float64(0.2), 1, DATA), (0.3, 2, other)):
+        gfbook.sgd(batch_loss, W0, lr, 2, data=data, batch_size=2, key=jax.random.key(key))
+    assert stochastic._sgd_scan._cache_size() == 1
