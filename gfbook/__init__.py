@@ -5,10 +5,12 @@ The package follows the book's data flow::
     problem  ->  method  ->  trajectory  ->  measurement  ->  figure + assert
 
 * :mod:`gfbook.problems` -- losses with what is known about them (x*, f*, L, mu);
-  :mod:`gfbook.networks` and :mod:`gfbook.data` -- small networks and locally generated data.
+  :mod:`gfbook.networks` and :mod:`gfbook.data` -- small networks, locally generated data
+  and the orders of mini-batches.
 * :mod:`gfbook.methods` -- every method that produces a trajectory, one module per family:
   gradient descent, the gradient flow (and any ODE flow), approximate BDF, the Corridor
-  Learning Rate, momentum (heavy ball, Nesterov and their second-order flows).
+  Learning Rate, momentum (heavy ball, Nesterov and their second-order flows), mini-batch
+  SGD and its SDE model.
 * The theory the methods are checked against: :mod:`gfbook.exact` (closed-form flows and
   iterates of quadratics), :mod:`gfbook.modified` (modified losses and vector fields of
   backward error analysis), :mod:`gfbook.bdf` (multistep methods and their stability).
@@ -53,7 +55,7 @@ from gfbook.bdf import (  # noqa: E402
     proximal_inner_lr,
     stability_region,
 )
-from gfbook.data import mnist1d  # noqa: E402
+from gfbook.data import minibatch_indices, mnist1d  # noqa: E402
 from gfbook.exact import quadratic_flow, quadratic_gd  # noqa: E402
 from gfbook.measure import (  # noqa: E402
     corridor_ratio,
@@ -83,12 +85,15 @@ from gfbook.methods import (  # noqa: E402
     momentum_flow,
     nesterov,
     nesterov_tuning,
+    sgd,
+    sgd_sde,
 )
 from gfbook.modified import (  # noqa: E402
     gradient_regularized_loss,
     modified_field_terms,
     modified_flow,
     modified_loss,
+    sgd_modified_loss,
 )
 from gfbook.networks import accuracy, mlp_apply, mlp_init, mlp_loss  # noqa: E402
 from gfbook.problems import (  # noqa: E402
@@ -174,6 +179,7 @@ __all__ = [
     "logistic_regression",
     "mlp_apply",
     "mlp_init",
+    "minibatch_indices",
     "mlp_loss",
     "mnist1d",
     "modified_field_terms",
@@ -190,6 +196,9 @@ __all__ = [
     "robust_regression",
     "rosenbrock",
     "scalar_factorization",
+    "sgd",
+    "sgd_modified_loss",
+    "sgd_sde",
     "sharpness",
     "step_refinement_distance",
     "stability_region",

@@ -324,6 +324,33 @@ def check_positive_part(name: str, values: np.ndarray, window: tuple[int, int]) 
     return part
 
 
+def check_key(name: str, key: Any, *, required: bool = True) -> Any:
+    """``key`` must be a JAX random key (``jax.random.key`` or ``jax.random.PRNGKey``), or None if not required."""
+    if key is None:
+        if required:
+            raise TypeError(f"{name} must be a JAX random key (jax.random.key(seed)), got None")
+        return jax.random.key(0)  # unused: the order is fixed
+    if isinstance(key, jax.core.Tracer):
+        return key
+    if isinstance(key, jax.Array) and (
+        jnp.issubdtype(key.dtype, jax.dtypes.prng_key) or (key.dtype == jnp.uint32 and key.shape == (2,))
+    ):
+        return key
+    raise TypeError(f"{name} must be a JAX random key (jax.random.key(seed)), got {type(key).__name__}")
+
+
+def check_batch_size(batch_size: Any, num_examples: int, *, divides: bool) -> int:
+    """``batch_size`` must be an int in 1..num_examples; with ``divides``, a divisor of ``num_examples``."""
+    batch_size = check_count("batch_size", batch_size, minimum=1, maximum=num_examples)
+    if divides and num_examples % batch_size:
+        raise ValueError(
+            f"batch_size must divide the number of examples {num_examples}, got {batch_size}: an epoch "
+            "is a partition into equal mini-batches, and no example is dropped; trim the data to a "
+            "multiple of batch_size"
+        )
+    return batch_size
+
+
 # --------------------------------------------------------------------------- losses and vector fields
 
 

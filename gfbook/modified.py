@@ -29,7 +29,14 @@ import jax
 import jax.numpy as jnp
 from jax.tree_util import Partial
 
-from gfbook._checks import as_partial, check_count, check_nonnegative, check_positive
+from gfbook._checks import (
+    as_partial,
+    check_batch_size,
+    check_count,
+    check_leading_axis,
+    check_nonnegative,
+    check_positive,
+)
 from gfbook._trees import axpy, negative_gradient, squared_norm
 
 MAX_ORDER = 2
@@ -178,3 +185,56 @@ def modified_field_terms(field: Callable, order: int) -> Partial:
     field = as_partial("field", field)
     order = check_count("order", order, minimum=1, maximum=MAX_TERMS_ORDER)
     return Partial(_terms_function(order), field)
+
+
+@jax.jit
+def _sgd_modified_consecutive(loss: Partial, lr: jax.Array, batches: Any, x: Any) -> jax.Array:
+    """L(x) + (h/4m) sum_k |grad L_k(x)|^2, the batches along the leading axis of ``batches``."""
+    values, grads = jax.vmap(jax.value_and_grad(loss), in_axes=(None, 0))(x, batches)
+    return jnp.mean(values) + lr / 4 * jnp.mean(jax.vmap(squared_norm)(grads))
+
+
+@jax.jit
+def _sgd_modified_expected(loss: Partial, lr: jax.Array, spread: jax.Array, examples: Any, x: Any) -> jax.Array:
+    """L + (h/4)(|g|^2 + c tr Sigma_1), per-example gradients g_i, c = (N - B)/(B(N - 1))."""
+    values, grads = jax.vmap(jax.value_and_grad(loss), in_axes=(None, 0))(x, examples)
+    mean = jax.tree.map(lambda leaf: jnp.mean(leaf, axis=0), grads)
+    variance = jnp.mean(jax.vmap(squared_norm)(jax.tree.map(lambda g, a: g - a, grads, mean)))
+    return jnp.mean(values) + lr / 4 * (squared_norm(mean) + spread * variance)
+
+
+def sgd_modified_loss(loss: Callable, lr: float, data: Any, batch_size: int, *, expected: bool = False) -> Partial:
+    r"""The modified loss of mini-batch SGD, :math:`L + \tfrac{h}{4m}\sum_k \|\nabla \hat L_k\|^2`.
+
+    ``loss(x, batch)`` is the mean loss over a batch (a pytree of rows of ``data``, whose
+    leaves share their leading axis of :math:`N` examples); :math:`B` = ``batch_size`` must
+    divide :math:`N`, :math:`m = N/B`, and :math:`\hat L_k` is the loss on the :math:`k`-th
+    consecutive slice of :math:`B` examples, :math:`L = \tfrac1m \sum_k \hat L_k`. One epoch
+    of SGD with these batches in a uniformly random order is, in expectation over the order,
+    :math:`O(h^3)`-close to the gradient flow of this loss over time :math:`mh`
+    (Smith, Dherin, Barrett & De 2021).
+
+    With ``expected=True``, the expectation of this loss over the random partitions of
+    random reshuffling (every permutation of the examples equally likely), in closed form
+    with the per-example gradients :math:`g_i` (batches of one row), their mean
+    :math:`\bar g` and :math:`\Gamma = \tfrac1N\sum_i \|g_i - \bar g\|^2`:
+
+    .. math:: L + \tfrac h4\Bigl(\|\bar g\|^2 + \tfrac{N - B}{B(N - 1)}\,\Gamma\Bigr),
+
+    since two distinct examples share a batch with probability :math:`(B-1)/(N-1)`.
+    This form assumes the batch loss is the mean of per-example losses. ``lr`` :math:`= 0`
+    is allowed and gives :math:`L` itself: the flows of :math:`L` and of its modified loss
+    then share one compiled solve (the step is data of the returned
+    ``jax.tree_util.Partial``).
+    """
+    loss = as_partial("loss", loss)
+    lr = check_nonnegative("lr", lr)
+    num_examples = check_leading_axis("data", data)
+    batch_size = check_batch_size(batch_size, num_examples, divides=True)
+    lr = jnp.asarray(lr, dtype=float)
+    if expected:
+        examples = jax.tree.map(lambda leaf: leaf[:, None], data)
+        spread = 0.0 if num_examples == 1 else (num_examples - batch_size) / (batch_size * (num_examples - 1))
+        return Partial(_sgd_modified_expected, loss, lr, jnp.asarray(spread), examples)
+    batches = jax.tree.map(lambda leaf: leaf.reshape(-1, batch_size, *leaf.shape[1:]), data)
+    return Partial(_sgd_modified_consecutive, loss, lr, batches)

@@ -56,7 +56,7 @@ def test_every_public_method_lives_in_methods():
     # A public function that returns a trajectory from (loss, start, step size, steps) is a method.
     methods = {
         "gradient_descent", "gradient_flow", "integrate", "approx_bdf", "clr_descent", "clr_sgd",
-        "heavy_ball", "nesterov", "momentum_flow",
+        "heavy_ball", "nesterov", "momentum_flow", "sgd", "sgd_sde",
     }  # fmt: skip
     for name in methods:
         assert getattr(gfbook, name).__module__.startswith("gfbook.methods."), name

@@ -640,6 +640,71 @@ case("clr_sgd batches leaves of different lengths", ValueError, "batches",
      lambda: gfbook.clr_sgd(lambda x, b: loss(x), X0, {"i": jnp.zeros(3), "j": jnp.zeros(4)}))
 
 
+# --- mini-batches: sgd, sgd_modified_loss, sgd_sde, minibatch_indices ------------------------------
+
+DATA = {"x": jnp.ones((6, 3)), "y": jnp.ones(6)}
+KEY = jax.random.key(0)
+
+
+def batch_loss(x, batch):
+    return 0.5 * jnp.mean((batch["x"] @ x - batch["y"]) ** 2)
+
+
+def sgd_call(**changes):
+    kwargs = {"lr": 0.1, "num_epochs": 2, "data": DATA, "batch_size": 2, "key": KEY, "x0": X0} | changes
+    return lambda: gfbook.sgd(batch_loss, **kwargs)
+
+
+for name, (value, error) in BAD_LR.items():
+    case(f"sgd lr {name}", error, "lr", sgd_call(lr=value))
+for name, (value, error) in BAD_NUM_STEPS.items():
+    case(f"sgd num_epochs {name}", error, "num_epochs", sgd_call(num_epochs=value))
+for name, x0 in BAD_X0.items():
+    case(f"sgd x0 {name}", BAD_X0_ERROR[name], "x0", sgd_call(x0=x0))
+case("sgd batch_size not dividing the data", ValueError, "batch_size", sgd_call(batch_size=4))
+case("sgd batch_size zero", ValueError, "batch_size", sgd_call(batch_size=0))
+case("sgd batch_size above the data", ValueError, "batch_size", sgd_call(batch_size=12))
+case("sgd batch_size float", TypeError, "batch_size", sgd_call(batch_size=2.0))
+case("sgd order unknown", ValueError, "order", sgd_call(order="random"))
+case("sgd save unknown", ValueError, "save", sgd_call(save="every"))
+case("sgd key missing", TypeError, "key", sgd_call(key=None))
+case("sgd key an int", TypeError, "key", sgd_call(key=0))
+case("sgd data leaves of different lengths", ValueError, "data",
+     sgd_call(data={"x": jnp.ones((6, 3)), "y": jnp.ones(5)}))
+case("sgd data nan", ValueError, "data", sgd_call(data={"x": jnp.full((6, 3), NAN), "y": jnp.ones(6)}))
+case("sgd loss not callable", TypeError, "loss", lambda: gfbook.sgd(3.0, X0, 0.1, 1, data=DATA, batch_size=2, key=KEY))
+case("sgd loss returns a vector", TypeError, "loss",
+     lambda: gfbook.sgd(lambda x, b: x, X0, 0.1, 1, data=DATA, batch_size=2, key=KEY))
+case("sgd_modified_loss lr", ValueError, "lr", lambda: gfbook.sgd_modified_loss(batch_loss, -1.0, DATA, 2))
+case("sgd_modified_loss batch_size", ValueError, "batch_size",
+     lambda: gfbook.sgd_modified_loss(batch_loss, 0.1, DATA, 4))
+case("sgd_modified_loss data", ValueError, "data",
+     lambda: gfbook.sgd_modified_loss(batch_loss, 0.1, {"x": jnp.ones((6, 3)), "y": jnp.ones(4)}, 2))
+case("sgd_modified_loss loss", TypeError, "loss", lambda: gfbook.sgd_modified_loss(None, 0.1, DATA, 2))
+case("minibatch_indices order", ValueError, "order", lambda: gfbook.minibatch_indices(KEY, 6, 2, 3, order="x"))
+case("minibatch_indices batch_size", ValueError, "batch_size", lambda: gfbook.minibatch_indices(KEY, 6, 4, 3))
+case("minibatch_indices num_batches", ValueError, "num_batches", lambda: gfbook.minibatch_indices(KEY, 6, 2, -1))
+case("minibatch_indices num_examples", ValueError, "num_examples", lambda: gfbook.minibatch_indices(KEY, 0, 2, 1))
+case("minibatch_indices key", TypeError, "key", lambda: gfbook.minibatch_indices(None, 6, 2, 1))
+
+
+def sde_call(**changes):
+    kwargs = {"lr": 0.1, "noise_cov": jnp.eye(3), "key": KEY, "x0": X0, "ts": TS} | changes
+    return lambda: gfbook.sgd_sde(loss, **kwargs)
+
+
+for name, (value, error) in BAD_LR.items():
+    case(f"sgd_sde lr {name}", error, "lr", sde_call(lr=value))
+for name, (value, error) in BAD_TS.items():
+    case(f"sgd_sde ts {name}", error, "ts", sde_call(ts=value))
+for name, x0 in BAD_X0.items():
+    case(f"sgd_sde x0 {name}", BAD_X0_ERROR[name], "x0", sde_call(x0=x0))
+case("sgd_sde noise_cov shape", ValueError, "noise_cov", sde_call(noise_cov=jnp.eye(2)))
+case("sgd_sde noise_cov nan", ValueError, "noise_cov", sde_call(noise_cov=jnp.full((3, 3), NAN)))
+case("sgd_sde dt", ValueError, "dt", sde_call(dt=0.0))
+case("sgd_sde key", TypeError, "key", sde_call(key=None))
+
+
 @pytest.mark.parametrize("call, error, argument", CASES)
 def test_bad_input_is_named(call, error, argument):
     with pytest.raises(error, match=rf"^{argument}\b"):

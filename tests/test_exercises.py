@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 import jax
+import jax.numpy as jnp
 import numpy as np
 import pytest
 
@@ -53,6 +54,50 @@ CONTEXT = {
     "ex-mom-optax": {"quad": MOM_QUAD},
     "ex-bea-strength": {"logreg": LOGREG},
 }
+
+
+def sgd_chapter_data():
+    """The stochastic-gradients chapter's linear regression (its `features` and `targets`)."""
+    rng = np.random.default_rng(0)
+    features = rng.standard_normal((8, 3))
+    return features, features @ np.array([1.0, -2.0, 0.5]) + 0.5 * rng.standard_normal(8)
+
+
+SGD_FEATURES, SGD_TARGETS = sgd_chapter_data()
+SGD_LRS = [0.08, 0.04, 0.02, 0.01]
+SGD_SIGMA1 = np.array([[0.5, 0.1], [0.1, 1.2]])
+CONTEXT |= {
+    "ex-sgd-penalty": {"features": SGD_FEATURES, "targets": SGD_TARGETS},
+    "ex-sgd-fixed-order": {"features": SGD_FEATURES, "targets": SGD_TARGETS, "order_lrs": SGD_LRS},
+    "ex-sgd-scaling-limit": {"curvatures": [1.0, 2.0], "sigma1": SGD_SIGMA1, "noise_lr": 0.2, "noise_batch": 4},
+}
+
+
+def sgd_penalties_by_enumeration(partition_fixed=False):
+    """E (1/m) sum_k |grad L_k(0)|^2 over all 8! orders of the examples (or the fixed partition only)."""
+    import itertools
+
+    grads = SGD_FEATURES * (-SGD_TARGETS)[:, None]  # per-example gradients at w = 0
+    orders = np.arange(8)[None] if partition_fixed else np.array(list(itertools.permutations(range(8))))
+    result = {}
+    for b in (1, 2, 4, 8):
+        batches = grads[orders].reshape(len(orders), 8 // b, b, 3).mean(axis=2)
+        result[b] = float(np.mean(np.sum(batches**2, axis=-1)))
+    return result
+
+
+def sgd_fixed_order_errors(batch=2):
+    """ex-sgd-fixed-order with gfbook: one fixed-order epoch against the diffrax flow of the modified loss."""
+    def loss(w, data):
+        return 0.5 * jnp.mean((data["x"] @ w - data["y"]) ** 2)
+
+    data, errors = {"x": SGD_FEATURES, "y": SGD_TARGETS}, []
+    for lr in SGD_LRS:
+        end = gfbook.sgd(loss, np.zeros(3), lr, 1, data=data, batch_size=batch, order="fixed")[-1]
+        flow = gfbook.gradient_flow(gfbook.sgd_modified_loss(loss, lr, data, batch), np.zeros(3),
+                                    np.array([0.0, 8 // batch * lr]))[-1]
+        errors.append(float(np.linalg.norm(end - flow)))
+    return errors
 
 
 def values(label, change=None):
@@ -150,6 +195,11 @@ RIGHT = {
     "ex-mom-tuned-rate": momentum_rate_answers(),
     "ex-mom-restart": momentum_restart_answers(),
     "ex-mom-optax": momentum_optax_answers(),
+    "ex-sgd-penalty": {"penalties": sgd_penalties_by_enumeration()},
+    "ex-sgd-stationary": {"threshold": 1.0, "ratios": {0.1: 2 / 1.8, 0.3: 2 / 1.4, 0.5: 2.0}},  # a = 2
+    "ex-sgd-fixed-order": {"predicted_order": 2, "fixed_errors": sgd_fixed_order_errors()},
+    # k* = 2 tol / ((1 + tol) h a_max) at tol = 0.1, h = 0.2, a_max = 2; at 2 k*, S/P = 2 / (2 - 2 k* h a_max)
+    "ex-sgd-scaling-limit": {"largest_factor": 0.2 / (1.1 * 0.4), "ratio_at_double": 2 / (2 - 2 * 0.2 / 1.1)},
 }
 
 # plausible mistakes, and a word the message must contain
@@ -196,6 +246,12 @@ WRONG = [
     ("ex-mom-restart", {"restarts": 0}, "restarts"),
     ("ex-mom-restart", {"restarted_gaps": momentum_restart_answers(steps=1500)["restarted_gaps"][::-1]}, "restart"),
     ("ex-mom-optax", {"optax_path": momentum_optax_answers()["optax_path"][1:]}, "shape"),
+    ("ex-sgd-penalty", {"penalties": sgd_penalties_by_enumeration(partition_fixed=True)}, "penalties["),
+    ("ex-sgd-stationary", {"threshold": 0.5}, "threshold"),
+    ("ex-sgd-stationary", {"ratios": {0.1: 1.8 / 2, 0.3: 1.4 / 2, 0.5: 0.5}}, "ratios"),
+    ("ex-sgd-fixed-order", {"predicted_order": 3}, "predicted_order"),
+    ("ex-sgd-fixed-order", {"fixed_errors": sgd_fixed_order_errors(batch=4)}, "fixed_errors"),
+    ("ex-sgd-scaling-limit", {"largest_factor": 0.2 / 0.4}, "largest_factor"),
 ]
 
 
