@@ -171,9 +171,7 @@ def _extremes(loss, x, key, num_iters):
 
     k1, k2 = jax.random.split(key)
     starts = jnp.stack([jax.random.normal(k, flat.shape, flat.dtype) for k in (k1, k2)])
-    _, (dominant, other) = jax.lax.scan(
-        phase, jnp.zeros((), flat.dtype), (jnp.array([True, False]), starts)
-    )
+    _, (dominant, other) = jax.lax.scan(phase, jnp.zeros((), flat.dtype), (jnp.array([True, False]), starts))
     return jnp.minimum(dominant, other), jnp.maximum(dominant, other)
 
 
