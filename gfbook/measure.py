@@ -154,17 +154,22 @@ def _extremes(loss, x, key, num_iters):
     def hessian(v):
         return ravel_pytree(hvp(loss, x, unravel(v)))[0]
 
+    def phase(dominant, inputs):
+        # First phase: the operator H. Second: sign * (dominant I - H), positive semi-definite,
+        # whose top eigenvalue is the distance from `dominant` to the other end of the
+        # spectrum. Written as shift * v + scale * Hv, the two phases are one scan over one
+        # traced loop: one copy of the Hessian-vector product to compile, not two.
+        first, v0 = inputs
+        sign = jnp.where(dominant >= 0, 1.0, -1.0)
+        shift = jnp.where(first, 0.0, sign * dominant)
+        scale = jnp.where(first, 1.0, -sign)
+        top = _power_iteration(lambda v: shift * v + scale * hessian(v), v0, num_iters)
+        value = jnp.where(first, top, dominant - sign * top)
+        return value, value
+
     k1, k2 = jax.random.split(key)
-    dominant = _power_iteration(hessian, jax.random.normal(k1, flat.shape, flat.dtype), num_iters)
-    # Shift by the dominant eigenvalue: sign * (dominant I - H) is positive semi-definite,
-    # and its top eigenvalue is the distance from `dominant` to the other end of the spectrum.
-    sign = jnp.where(dominant >= 0, 1.0, -1.0)
-    spread = _power_iteration(
-        lambda v: sign * (dominant * v - hessian(v)),
-        jax.random.normal(k2, flat.shape, flat.dtype),
-        num_iters,
-    )
-    other = dominant - sign * spread
+    starts = jnp.stack([jax.random.normal(k, flat.shape, flat.dtype) for k in (k1, k2)])
+    _, (dominant, other) = jax.lax.scan(phase, jnp.zeros((), flat.dtype), (jnp.array([True, False]), starts))
     return jnp.minimum(dominant, other), jnp.maximum(dominant, other)
 
 
