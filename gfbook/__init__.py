@@ -8,7 +8,8 @@ The package follows the book's data flow::
   :mod:`gfbook.networks` and :mod:`gfbook.data` -- small networks and locally generated data.
 * :mod:`gfbook.methods` -- every method that produces a trajectory, one module per family:
   gradient descent, the gradient flow (and any ODE flow), approximate BDF, the Corridor
-  Learning Rate, momentum (heavy ball, Nesterov and their second-order flows).
+  Learning Rate, momentum (heavy ball, Nesterov and their second-order flows), the central
+  flow of GD at the edge of stability.
 * The theory the methods are checked against: :mod:`gfbook.exact` (closed-form flows and
   iterates of quadratics), :mod:`gfbook.modified` (modified losses and vector fields of
   backward error analysis), :mod:`gfbook.bdf` (multistep methods and their stability).
@@ -56,6 +57,8 @@ from gfbook.bdf import (  # noqa: E402
 from gfbook.data import mnist1d  # noqa: E402
 from gfbook.exact import quadratic_flow, quadratic_gd  # noqa: E402
 from gfbook.measure import (  # noqa: E402
+    central_flow_loss,
+    central_flow_variance,
     corridor_ratio,
     curvature_along,
     diverged,
@@ -66,12 +69,15 @@ from gfbook.measure import (  # noqa: E402
     flow_distance,
     hessian_extreme_eigenvalues,
     hvp,
+    oscillation_along_top,
     sharpness,
     step_refinement_distance,
+    time_average,
     trajectory_distance,
 )
 from gfbook.methods import (  # noqa: E402
     approx_bdf,
+    central_flow,
     clr_descent,
     clr_sgd,
     corridor_lr,
@@ -135,6 +141,9 @@ __all__ = [
     "bdf_alpha_angle",
     "bdf_coefficients",
     "boundary_locus",
+    "central_flow",
+    "central_flow_loss",
+    "central_flow_variance",
     "clr_descent",
     "clr_sgd",
     "corridor_lr",
@@ -180,6 +189,7 @@ __all__ = [
     "momentum_flow",
     "nesterov",
     "nesterov_tuning",
+    "oscillation_along_top",
     "proximal_inner_lr",
     "quadratic",
     "quadratic_flow",
@@ -190,6 +200,7 @@ __all__ = [
     "scalar_factorization",
     "sharpness",
     "step_refinement_distance",
+    "time_average",
     "stability_region",
     "trajectory_distance",
 ]
