@@ -50,6 +50,26 @@ def test_a_start_above_the_edge_is_pulled_back_to_it():
     np.testing.assert_allclose(flow[:, 0] - 2 / H, np.exp(-TS / H), atol=1e-6)
 
 
+def test_it_leaves_the_edge_where_sigma2_would_turn_negative():
+    # x* = 7 < 2/h: from x0 = 9 the flow starts at the edge, is pulled towards x = 2/h at
+    # rate kappa = 1/h (sigma^2 = 2(c(x* - x) + kappa(x - 2/h)), so x' = -kappa(x - 2/h)),
+    # and leaves the edge where sigma^2 = 0, at x_l = (2 kappa/h - c x*)/(kappa - c); from
+    # there it is the gradient flow x* + (x_l - x*) e^{-c(t - t_l)}
+    def low_valley(w):
+        return 0.5 * C * (w[0] - 7.0) ** 2 + 0.5 * w[0] * w[1] ** 2
+
+    kappa = 1 / H
+    x_leave = (2 * kappa / H - C * 7.0) / (kappa - C)
+    t_leave = np.log((9.0 - 2 / H) / (x_leave - 2 / H)) / kappa
+    expected = np.where(
+        TS < t_leave,
+        2 / H + (9.0 - 2 / H) * np.exp(-kappa * TS),
+        7.0 + (x_leave - 7.0) * np.exp(-C * (TS - t_leave)),
+    )
+    flow = np.asarray(gfbook.central_flow(low_valley, jnp.array([9.0, 0.0]), TS, lr=H))
+    np.testing.assert_allclose(flow[:, 0], expected, atol=1e-6)  # solver and event tolerances
+
+
 def test_variance_and_loss_predictions_on_the_valley():
     points = jnp.array([[8.0, 0.0], [7.0, 0.0]])  # at the edge, and below it
     sigma2 = gfbook.central_flow_variance(valley, points, lr=H)
