@@ -115,3 +115,13 @@ def test_bad_step(bad):
 def test_traced_start_is_refused():
     with pytest.raises(TypeError, match="^x0"):
         jax.jit(lambda x: gfbook.central_flow(valley, x, TS, lr=H))(jnp.array([6.0, 0.0]))
+
+
+def test_a_single_time_returns_the_start():
+    flow = gfbook.central_flow(valley, jnp.array([6.0, 0.0]), [0.0], lr=H)
+    np.testing.assert_array_equal(flow, [[6.0, 0.0]])
+
+
+def test_traced_step_is_refused():
+    with pytest.raises(TypeError, match="^x0, ts and lr"):
+        jax.jit(lambda h: gfbook.central_flow(valley, jnp.array([6.0, 0.0]), TS, lr=h))(H)

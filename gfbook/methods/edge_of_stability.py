@@ -195,10 +195,10 @@ def central_flow(
     """
     x0 = as_float_tree("x0", x0)
     loss = check_loss(loss, x0)
+    if is_traced((x0, lr, ts)):
+        raise TypeError("x0, ts and lr must be concrete: the phases of central_flow are found on the host")
     check_positive("lr", lr)
     rate = 1.0 / float(lr) if restoring_rate is None else check_positive("restoring_rate", restoring_rate)
-    if restoring_rate is None and is_traced(lr):
-        rate = 1.0 / lr
     num_iters = check_count("num_iters", num_iters, minimum=1)
     key = jax.random.key(check_seed("seed", seed))
     check_positive("rtol", rtol)
@@ -206,16 +206,14 @@ def central_flow(
     ts = check_times("ts", ts)
     max_steps = check_count("max_steps", max_steps, minimum=1)
     max_phases = check_count("max_phases", max_phases, minimum=1)
-    if is_traced((x0, ts, lr)):
-        raise TypeError("x0, ts and lr must be concrete: the phases of central_flow are found on the host")
+    if ts.shape[0] == 1:
+        return jax.tree.map(lambda leaf: leaf[None], x0)
     flat0, _ = ravel_pytree(x0)
     v0 = jax.random.normal(key, flat0.shape, flat0.dtype)
     lr, rate = strongly_typed(lr), strongly_typed(rate)
     rtol, atol = strongly_typed(rtol), strongly_typed(atol)
     solver = NONSTIFF_SOLVER if solver is None else solver
     at_edge = bool(_starts_at_edge(loss, x0, lr, v0, num_iters))
-    if ts.shape[0] == 1:
-        return jax.tree.map(lambda leaf: leaf[None], x0)
     times = np.asarray(ts)
     out = jax.tree.map(lambda leaf: jnp.full((times.size, *leaf.shape), jnp.inf, leaf.dtype), x0)
     t0, x, ok = ts[0], x0, True
