@@ -47,23 +47,37 @@ def factorization_sharpness(a: float, b: float) -> float:
 def _two_cycle(x_cycle, y2_cycle, y2_measured):
     c, x_star, lr = 0.2, 9.5, 0.25
     with part("x_cycle"):
-        close("x_cycle", number("x_cycle", x_cycle), 2 / lr, rtol=1e-9,
-              hint="on a 2-cycle y_{k+1} = -y_k: what must 1 - h x be?")
+        close(
+            "x_cycle",
+            number("x_cycle", x_cycle),
+            2 / lr,
+            rtol=1e-9,
+            hint="on a 2-cycle y_{k+1} = -y_k: what must 1 - h x be?",
+        )
     with part("y2_cycle"):
-        close("y2_cycle", number("y2_cycle", y2_cycle), 2 * c * (x_star - 2 / lr), rtol=1e-9,
-              hint="on a 2-cycle x_{k+1} = x_k: solve the x-update for y^2")
+        close(
+            "y2_cycle",
+            number("y2_cycle", y2_cycle),
+            2 * c * (x_star - 2 / lr),
+            rtol=1e-9,
+            hint="on a 2-cycle x_{k+1} = x_k: solve the x-update for y^2",
+        )
     with part("y2_measured"):
         path = valley_gd_numpy(c, x_star, lr, 6.0, 0.01, 3000)
         # the same GD in float64: rounding differs by ~1e-12 after settling on the cycle
-        close("y2_measured", number("y2_measured", y2_measured), np.mean(path[2000:3000, 1] ** 2), rtol=1e-6,
-              hint="run 3000 GD steps on Partial(valley, 0.2, 9.5) from (6, 0.01) with h = 0.25")
+        close(
+            "y2_measured",
+            number("y2_measured", y2_measured),
+            np.mean(path[2000:3000, 1] ** 2),
+            rtol=1e-6,
+            hint="run 3000 GD steps on Partial(valley, 0.2, 9.5) from (6, 0.01) with h = 0.25",
+        )
 
 
 @exercise(
     "ex-eos-exponential",
     answers={
-        "x_edge": "the point x where the central flow of L = -a x + e^x y^2 / 2 (a = 0.5, h = 0.1) "
-                  "stops on y = 0",
+        "x_edge": "the point x where the central flow of L = -a x + e^x y^2 / 2 (a = 0.5, h = 0.1) stops on y = 0",
         "sigma2": "the central flow's sigma^2 there",
         "loss_pred": "its prediction L + sigma^2 S / 2 of GD's time-averaged loss there",
     },
@@ -72,14 +86,29 @@ def _exponential(x_edge, sigma2, loss_pred):
     a, lr = 0.5, 0.1
     edge = np.log(2 / lr)
     with part("x_edge"):
-        close("x_edge", number("x_edge", x_edge), edge, rtol=1e-9,
-              hint="on y = 0 the sharpness is e^x; where does it equal 2/h?")
+        close(
+            "x_edge",
+            number("x_edge", x_edge),
+            edge,
+            rtol=1e-9,
+            hint="on y = 0 the sharpness is e^x; where does it equal 2/h?",
+        )
     with part("sigma2"):
-        close("sigma2", number("sigma2", sigma2), a * lr, rtol=1e-9,
-              hint="sigma^2 = 2 <-grad L, grad S> / |grad S|^2 with grad S = (e^x, 0)")
+        close(
+            "sigma2",
+            number("sigma2", sigma2),
+            a * lr,
+            rtol=1e-9,
+            hint="sigma^2 = 2 <-grad L, grad S> / |grad S|^2 with grad S = (e^x, 0)",
+        )
     with part("loss_pred"):
-        close("loss_pred", number("loss_pred", loss_pred), -a * edge + 0.5 * a * lr * 2 / lr, rtol=1e-9,
-              hint="L(x_edge, 0) + sigma^2 (2/h) / 2")
+        close(
+            "loss_pred",
+            number("loss_pred", loss_pred),
+            -a * edge + 0.5 * a * lr * 2 / lr,
+            rtol=1e-9,
+            hint="L(x_edge, 0) + sigma^2 (2/h) / 2",
+        )
 
 
 @exercise(
@@ -92,14 +121,24 @@ def _exponential(x_edge, sigma2, loss_pred):
 def _catapult(lam0, end_sharpness):
     a0, b0 = 1.8, 0.6
     with part("lam0"):
-        close("lam0", number("lam0", lam0), factorization_sharpness(a0, b0), rtol=1e-9,
-              hint="the Hessian is [[b^2, 2ab - 1], [2ab - 1, a^2]]")
+        close(
+            "lam0",
+            number("lam0", lam0),
+            factorization_sharpness(a0, b0),
+            rtol=1e-9,
+            hint="the Hessian is [[b^2, 2ab - 1], [2ab - 1, a^2]]",
+        )
     with part("end_sharpness"):
         got = mapping("end_sharpness", end_sharpness, [0.4, 0.6])
         for lr in (0.4, 0.6):
             end = factorization_gd_numpy(a0, b0, lr, 200)[-1]
-            close(f"end_sharpness[{lr}]", number(f"end_sharpness[{lr}]", got[lr]), factorization_sharpness(*end),
-                  rtol=1e-6, hint="run gfbook.gradient_descent on gfbook.scalar_factorization(1.0, x0=(1.8, 0.6))")
+            close(
+                f"end_sharpness[{lr}]",
+                number(f"end_sharpness[{lr}]", got[lr]),
+                factorization_sharpness(*end),
+                rtol=1e-6,
+                hint="run gfbook.gradient_descent on gfbook.scalar_factorization(1.0, x0=(1.8, 0.6))",
+            )
             if not got[lr] < 2 / lr:
                 raise Wrong(f"`end_sharpness[{lr}]` should be below 2/h: GD converged")
 
@@ -118,8 +157,13 @@ def _identity(lhs, rhs):
     with part("lhs"):
         # the orbit cycles irregularly, so rounding differences grow; measured between this
         # NumPy loop and gfbook.gradient_descent they stay ~1e-12 over 3000 steps
-        close("lhs", number("lhs", lhs), reference, rtol=1e-6,
-              hint="average y_k^2 over the first 3000 iterates (not the last one)")
+        close(
+            "lhs",
+            number("lhs", lhs),
+            reference,
+            rtol=1e-6,
+            hint="average y_k^2 over the first 3000 iterates (not the last one)",
+        )
     with part("rhs"):
         rhs = number("rhs", rhs)
         if not np.isclose(rhs, number("lhs", lhs), rtol=1e-9):
