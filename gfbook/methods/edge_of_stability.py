@@ -9,7 +9,7 @@ step :math:`h` past the edge of stability by the ODE
 
 where :math:`S = \lambda_{\max}(\nabla^2 L)` is the sharpness, :math:`\nabla S(w) =
 \nabla_w\,(u^\top \nabla^2 L(w)\,u)` with :math:`u` the top eigenvector held fixed (a third
-derivative, computed as the gradient of a Hessian-vector product), and :math:`\sigma^2 \ge 0`
+derivative, computed as a jvp of a Hessian-vector product), and :math:`\sigma^2 \ge 0`
 the variance of GD's oscillation along :math:`u`. Time is counted as in
 :func:`~gfbook.gradient_flow`: GD's step :math:`k` sits at :math:`t = kh`.
 
@@ -76,8 +76,10 @@ def _top_pair(flat_loss: Callable, z: jax.Array, v0: jax.Array, num_iters: Any):
         return w / jnp.where(norm == 0, 1.0, norm)
 
     u = jax.lax.fori_loop(0, num_iters, step, v0 / jnp.linalg.norm(v0))
-    sharp, grad_sharp = jax.value_and_grad(lambda point: u @ hessian_times(point, u))(z)
-    return sharp, u, grad_sharp
+    # grad S = grad_w (u^T H(w) u) = D^3 L[u, u] (u fixed; D^3 L is symmetric): the derivative
+    # of the Hessian-vector product H(w) u in the direction u, a jvp of an hvp
+    hu, grad_sharp = jax.jvp(lambda point: hessian_times(point, u), (z,), (u,))
+    return u @ hu, u, grad_sharp
 
 
 def edge_terms(loss: Callable, x: Any, lr: Any, rate: Any, v0: jax.Array, num_iters: Any):
