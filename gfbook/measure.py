@@ -327,7 +327,7 @@ def fit_sublinear_rate(steps: Any, values: Any, *, window: Any) -> tuple[float, 
 # --------------------------------------------------------------------------- the edge of stability
 
 
-@jax.jit
+@partial(jax.jit, static_argnames="num_iters")
 def _edge_point(loss, x, lr, v0, num_iters):
     checked_loss_value(loss, x)  # runs while tracing only
     terms = edge_terms(loss, x, lr, 0.0, v0, num_iters)
@@ -354,7 +354,7 @@ def _edge_along(loss: Callable, points: Any, lr: Any, num_iters: int, seed: int)
 
 
 def central_flow_variance(
-    loss: Callable, points: Any, *, lr: float, edge_tol: float = 1e-3, num_iters: int = 50, seed: int = 0
+    loss: Callable, points: Any, *, lr: float, edge_tol: float = 1e-3, num_iters: int = 20, seed: int = 0
 ) -> np.ndarray:
     r"""The central flow's oscillation variance :math:`\sigma^2` at every point of ``points``.
 
@@ -364,8 +364,9 @@ def central_flow_variance(
 
     the variance that keeps :math:`\dot S = 0` (Cohen et al., ICLR 2025); below the edge
     :math:`\sigma^2 = 0`. ``points`` has a leading axis (a trajectory, e.g. of
-    :func:`~gfbook.central_flow`); :math:`S` and :math:`u` come from ``num_iters`` power
-    iterations, :math:`\nabla S` from the gradient of :math:`u^\top\nabla^2L\,u`.
+    :func:`~gfbook.central_flow`); :math:`u` comes from ``num_iters`` Lanczos steps,
+    :math:`S = u^\top\nabla^2L\,u`, and :math:`\nabla S` is the derivative of
+    :math:`\nabla^2L\,u` in the direction :math:`u` (as in :func:`~gfbook.central_flow`).
     """
     check_positive("edge_tol", edge_tol)
     _, sharp, raw, _ = _edge_along(loss, points, lr, num_iters, seed)
@@ -373,7 +374,7 @@ def central_flow_variance(
 
 
 def central_flow_loss(
-    loss: Callable, points: Any, *, lr: float, edge_tol: float = 1e-3, num_iters: int = 50, seed: int = 0
+    loss: Callable, points: Any, *, lr: float, edge_tol: float = 1e-3, num_iters: int = 20, seed: int = 0
 ) -> np.ndarray:
     r"""The central flow's prediction of GD's time-averaged loss, :math:`L(w) + \tfrac12\sigma^2 S(w)`.
 
@@ -387,12 +388,13 @@ def central_flow_loss(
     return values + 0.5 * variance * sharp
 
 
-def oscillation_along_top(loss: Callable, iterates: Any, centres: Any, *, num_iters: int = 50,
+def oscillation_along_top(loss: Callable, iterates: Any, centres: Any, *, num_iters: int = 20,
                           seed: int = 0) -> np.ndarray:
     r"""The displacement :math:`x_k = \langle w_k - \bar w_k, u(\bar w_k)\rangle` of each iterate from its centre.
 
     :math:`u(\bar w_k)` is the top Hessian eigenvector at the centre :math:`\bar w_k` (a
-    time-averaged iterate, or the central flow at the same time), by power iteration; its sign
+    time-averaged iterate, or the central flow at the same time), by ``num_iters`` Lanczos
+    steps (as in :func:`~gfbook.central_flow`); its sign
     is arbitrary, so use :math:`x_k^2`. The mean of :math:`x_k^2` over a few steps is GD's
     oscillation variance, to compare with :func:`central_flow_variance`.
     """
