@@ -125,3 +125,18 @@ def test_a_single_time_returns_the_start():
 def test_traced_step_is_refused():
     with pytest.raises(TypeError, match="^x0, ts and lr"):
         jax.jit(lambda h: gfbook.central_flow(valley, jnp.array([6.0, 0.0]), TS, lr=h))(H)
+
+
+def test_the_top_eigenvector_of_a_quadratic_is_found():
+    # 20 Lanczos steps (the default) on a 30-dimensional quadratic with lambda_max = 20 and
+    # the rest in [1, 10]: the Ritz vector converges like (1/2)^20 or faster, below 1e-6
+    rng = np.random.default_rng(0)
+    q, _ = np.linalg.qr(rng.standard_normal((30, 30)))
+    hessian = q @ np.diag(np.append(np.linspace(1, 10, 29), 20.0)) @ q.T
+
+    def loss(x):
+        return 0.5 * x @ jnp.asarray(hessian) @ x
+
+    centre = jnp.asarray(rng.standard_normal(30))
+    along = gfbook.oscillation_along_top(loss, (centre + q[:, -1])[None], centre[None])
+    np.testing.assert_allclose(np.abs(along), [1.0], atol=1e-6)
