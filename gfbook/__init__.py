@@ -10,7 +10,7 @@ The package follows the book's data flow::
 * :mod:`gfbook.methods` -- every method that produces a trajectory, one module per family:
   gradient descent, the gradient flow (and any ODE flow), approximate BDF, the Corridor
   Learning Rate, momentum (heavy ball, Nesterov and their second-order flows), mini-batch
-  SGD and its SDE model.
+  SGD and its SDE model, the central flow of GD at the edge of stability.
 * The theory the methods are checked against: :mod:`gfbook.exact` (closed-form flows and
   iterates of quadratics), :mod:`gfbook.modified` (modified losses and vector fields of
   backward error analysis), :mod:`gfbook.bdf` (multistep methods and their stability).
@@ -58,6 +58,8 @@ from gfbook.bdf import (  # noqa: E402
 from gfbook.data import minibatch_indices, mnist1d  # noqa: E402
 from gfbook.exact import quadratic_flow, quadratic_gd  # noqa: E402
 from gfbook.measure import (  # noqa: E402
+    central_flow_loss,
+    central_flow_variance,
     corridor_ratio,
     curvature_along,
     diverged,
@@ -68,12 +70,15 @@ from gfbook.measure import (  # noqa: E402
     flow_distance,
     hessian_extreme_eigenvalues,
     hvp,
+    oscillation_along_top,
     sharpness,
     step_refinement_distance,
+    time_average,
     trajectory_distance,
 )
 from gfbook.methods import (  # noqa: E402
     approx_bdf,
+    central_flow,
     clr_descent,
     clr_sgd,
     corridor_lr,
@@ -141,6 +146,9 @@ __all__ = [
     "bdf_alpha_angle",
     "bdf_coefficients",
     "boundary_locus",
+    "central_flow",
+    "central_flow_loss",
+    "central_flow_variance",
     "clr_descent",
     "clr_sgd",
     "corridor_lr",
@@ -188,6 +196,7 @@ __all__ = [
     "momentum_flow",
     "nesterov",
     "nesterov_tuning",
+    "oscillation_along_top",
     "proximal_inner_lr",
     "quadratic",
     "quadratic_flow",
@@ -201,6 +210,7 @@ __all__ = [
     "sgd_sde",
     "sharpness",
     "step_refinement_distance",
+    "time_average",
     "stability_region",
     "trajectory_distance",
 ]

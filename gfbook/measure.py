@@ -34,10 +34,12 @@ from gfbook._checks import (
     check_window,
     checked_loss_value,
     is_traced,
+    strongly_typed,
 )
 from gfbook._trees import squared_norm, squared_norm_per_step
 from gfbook.methods import gradient_descent, gradient_flow
 from gfbook.methods.descent import descent_step
+from gfbook.methods.edge_of_stability import edge_terms
 
 
 # The small measurements below are compiled whole: run op by op, as a notebook cell would,
@@ -323,3 +325,105 @@ def fit_sublinear_rate(steps: Any, values: Any, *, window: Any) -> tuple[float, 
     part = check_positive_part("values", values, (start, stop))
     check_positive_array("steps", steps[start:stop])  # in the fit window
     return fit_power_law(steps[start:stop], part)
+
+
+# --------------------------------------------------------------------------- the edge of stability
+
+
+@partial(jax.jit, static_argnames="num_iters")
+def _edge_point(loss, x, lr, v0, num_iters):
+    checked_loss_value(loss, x)  # runs while tracing only
+    terms = edge_terms(loss, x, lr, 0.0, v0, num_iters)
+    return loss(x), terms["sharpness"], terms["raw_variance"], terms["u"]
+
+
+def _edge_along(loss: Callable, points: Any, lr: Any, num_iters: int, seed: int):
+    """Loss, S, unclipped sigma^2 and u at every point of ``points`` (one compile per shape)."""
+    count = check_leading_axis("points", points)
+    as_float_tree("points", points)
+    check_positive("lr", lr)
+    num_iters = check_count("num_iters", num_iters, minimum=1)
+    loss = as_partial("loss", loss)
+    host = jax.device_get(points)
+    first = jax.tree.map(lambda leaf: jnp.asarray(leaf[0]), host)
+    flat, _ = ravel_pytree(first)
+    v0 = jax.random.normal(jax.random.key(check_seed("seed", seed)), flat.shape, flat.dtype)
+    lr = strongly_typed(lr)
+    rows = [_edge_point(loss, jax.tree.map(lambda leaf: jnp.asarray(leaf[i]), host), lr, v0, num_iters)  # noqa: B023
+            for i in range(count)]
+    rows = jax.device_get(rows)
+    values, sharp, raw = (np.array([row[j] for row in rows], dtype=float) for j in range(3))
+    return values, sharp, raw, np.stack([np.asarray(row[3]) for row in rows])
+
+
+def central_flow_variance(
+    loss: Callable, points: Any, *, lr: float, edge_tol: float = 1e-3, num_iters: int = 20, seed: int = 0
+) -> np.ndarray:
+    r"""The central flow's oscillation variance :math:`\sigma^2` at every point of ``points``.
+
+    At a point at the edge, :math:`S \ge (1 - \text{edge\_tol})\,2/h`,
+
+    .. math:: \sigma^2 = \max\Bigl(0,\ \frac{2\langle -\nabla L, \nabla S\rangle}{\|\nabla S\|^2}\Bigr),
+
+    the variance that keeps :math:`\dot S = 0` (Cohen et al., ICLR 2025); below the edge
+    :math:`\sigma^2 = 0`. ``points`` has a leading axis (a trajectory, e.g. of
+    :func:`~gfbook.central_flow`); :math:`u` comes from ``num_iters`` Lanczos steps,
+    :math:`S = u^\top\nabla^2L\,u`, and :math:`\nabla S` is the derivative of
+    :math:`\nabla^2L\,u` in the direction :math:`u` (as in :func:`~gfbook.central_flow`).
+    """
+    check_positive("edge_tol", edge_tol)
+    _, sharp, raw, _ = _edge_along(loss, points, lr, num_iters, seed)
+    return np.where(sharp >= (1 - edge_tol) * 2 / float(lr), np.maximum(raw, 0.0), 0.0)
+
+
+def central_flow_loss(
+    loss: Callable, points: Any, *, lr: float, edge_tol: float = 1e-3, num_iters: int = 20, seed: int = 0
+) -> np.ndarray:
+    r"""The central flow's prediction of GD's time-averaged loss, :math:`L(w) + \tfrac12\sigma^2 S(w)`.
+
+    An oscillation :math:`x u` with :math:`\overline{x^2} = \sigma^2` along the top eigenvector
+    raises the average of :math:`L(w + xu) \approx L(w) + \tfrac12 x^2 S(w)` by
+    :math:`\tfrac12\sigma^2 S`; :math:`\sigma^2` as in :func:`central_flow_variance`.
+    """
+    check_positive("edge_tol", edge_tol)
+    values, sharp, raw, _ = _edge_along(loss, points, lr, num_iters, seed)
+    variance = np.where(sharp >= (1 - edge_tol) * 2 / float(lr), np.maximum(raw, 0.0), 0.0)
+    return values + 0.5 * variance * sharp
+
+
+def oscillation_along_top(loss: Callable, iterates: Any, centres: Any, *, num_iters: int = 20,
+                          seed: int = 0) -> np.ndarray:
+    r"""The displacement :math:`x_k = \langle w_k - \bar w_k, u(\bar w_k)\rangle` of each iterate from its centre.
+
+    :math:`u(\bar w_k)` is the top Hessian eigenvector at the centre :math:`\bar w_k` (a
+    time-averaged iterate, or the central flow at the same time), by ``num_iters`` Lanczos
+    steps (as in :func:`~gfbook.central_flow`); its sign
+    is arbitrary, so use :math:`x_k^2`. The mean of :math:`x_k^2` over a few steps is GD's
+    oscillation variance, to compare with :func:`central_flow_variance`.
+    """
+    count = check_leading_axis("iterates", iterates)
+    check_same_shapes("centres", centres, iterates, "iterates")
+    *_, directions = _edge_along(loss, centres, 1.0, num_iters, seed)
+    flat_it = np.stack([np.asarray(ravel_pytree(jax.tree.map(lambda leaf: leaf[i], iterates))[0])  # noqa: B023
+                        for i in range(count)])
+    flat_c = np.stack([np.asarray(ravel_pytree(jax.tree.map(lambda leaf: leaf[i], centres))[0])  # noqa: B023
+                       for i in range(count)])
+    return np.sum((flat_it - flat_c) * directions, axis=1)
+
+
+def time_average(trajectory: Any, *, window: int = 2) -> Any:
+    r"""Moving averages of ``window`` consecutive iterates: point :math:`k` is :math:`\frac1w\sum_{j<w} x_{k+j}`.
+
+    It sits at step :math:`k + (w-1)/2`. An even ``window`` cancels a period-2 oscillation
+    exactly, the oscillation of GD at the edge of stability to first order. Returns a
+    trajectory shorter by ``window - 1``.
+    """
+    count = check_leading_axis("trajectory", trajectory)
+    window = check_count("window", window, minimum=1, maximum=count)
+
+    def average(leaf):
+        leaf = jnp.asarray(leaf)
+        sums = jnp.cumsum(jnp.concatenate([jnp.zeros_like(leaf[:1]), leaf]), axis=0)
+        return (sums[window:] - sums[:-window]) / window
+
+    return jax.tree.map(average, trajectory)

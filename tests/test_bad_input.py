@@ -704,6 +704,32 @@ case("sgd_sde noise_cov nan", ValueError, "noise_cov", sde_call(noise_cov=jnp.fu
 case("sgd_sde dt", ValueError, "dt", sde_call(dt=0.0))
 case("sgd_sde key", TypeError, "key", sde_call(key=None))
 
+# --- the edge of stability: central_flow and its measurements ---------------------------------
+TWO_BY_THREE = jnp.ones((2, 3))
+case("central_flow lr zero", ValueError, "lr", lambda: gfbook.central_flow(loss, X0, TS, lr=0.0))
+case("central_flow lr string", TypeError, "lr", lambda: gfbook.central_flow(loss, X0, TS, lr="0.1"))
+case("central_flow x0 nan", ValueError, "x0", lambda: gfbook.central_flow(loss, jnp.array([NAN, 1, 1]), TS, lr=0.1))
+case("central_flow ts decreasing", ValueError, "ts", lambda: gfbook.central_flow(loss, X0, TS[::-1], lr=0.1))
+case("central_flow num_iters zero", ValueError, "num_iters", lambda: gfbook.central_flow(loss, X0, TS, lr=0.1, num_iters=0))
+case("central_flow restoring_rate negative", ValueError, "restoring_rate",
+     lambda: gfbook.central_flow(loss, X0, TS, lr=0.1, restoring_rate=-1.0))
+case("central_flow loss vector", TypeError, "loss", lambda: gfbook.central_flow(vector_loss, X0, TS, lr=0.1))
+case("central_flow_variance lr negative", ValueError, "lr",
+     lambda: gfbook.central_flow_variance(loss, TWO_BY_THREE, lr=-1.0))
+case("central_flow_variance points 0-D", ValueError, "points",
+     lambda: gfbook.central_flow_variance(loss, jnp.ones(()), lr=0.1))
+case("central_flow_loss edge_tol zero", ValueError, "edge_tol",
+     lambda: gfbook.central_flow_loss(loss, TWO_BY_THREE, lr=0.1, edge_tol=0.0))
+case("central_flow_loss points nan", ValueError, "points",
+     lambda: gfbook.central_flow_loss(loss, jnp.full((2, 3), NAN), lr=0.1))
+case("oscillation_along_top centres mismatched", ValueError, "centres",
+     lambda: gfbook.oscillation_along_top(loss, TWO_BY_THREE, jnp.ones((2, 2))))
+case("oscillation_along_top iterates 0-D", ValueError, "iterates",
+     lambda: gfbook.oscillation_along_top(loss, jnp.ones(()), jnp.ones(())))
+case("time_average window too long", ValueError, "window", lambda: gfbook.time_average(TWO_BY_THREE, window=3))
+case("time_average window float", TypeError, "window", lambda: gfbook.time_average(TWO_BY_THREE, window=2.0))
+case("time_average trajectory 0-D", ValueError, "trajectory", lambda: gfbook.time_average(jnp.ones(())))
+
 
 @pytest.mark.parametrize("call, error, argument", CASES)
 def test_bad_input_is_named(call, error, argument):
@@ -743,3 +769,4 @@ def test_the_table_covers_every_listed_public_function():
     tested = {p.id.split()[0] for p in CASES}
     assert COVERED - tested == set(), "public functions without a bad-input row"
     assert tested - COVERED == set(), "rows for names that are not public"
+

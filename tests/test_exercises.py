@@ -165,6 +165,26 @@ def momentum_optax_answers():
 
 
 # right answers, computed here from the exercise statements (closed forms or runs), at the book's parameters
+
+def eos_answers():
+    """The right answers of the edge-of-stability exercises, from the NumPy references."""
+    from gfbook.exercises.ch09_edge_of_stability import factorization_gd_numpy, factorization_sharpness, valley_gd_numpy
+
+    cycle = valley_gd_numpy(0.2, 9.5, 0.25, 6.0, 0.01, 3000)
+    orbit = valley_gd_numpy(0.1, 10.0, 0.25, 6.0, 0.01, 3000)
+    lhs = float(np.mean(orbit[:3000, 1] ** 2))
+    rhs = float(2 * 0.1 * (10.0 - orbit[:3000, 0].mean()) - 2 * (orbit[3000, 0] - orbit[0, 0]) / (0.25 * 3000))
+    ends = {h: factorization_sharpness(*factorization_gd_numpy(1.8, 0.6, h, 200)[-1]) for h in (0.4, 0.6)}
+    return {
+        "ex-eos-two-cycle": {"x_cycle": 8.0, "y2_cycle": 0.6, "y2_measured": float(np.mean(cycle[2000:3000, 1] ** 2))},
+        "ex-eos-exponential": {"x_edge": np.log(20.0), "sigma2": 0.05, "loss_pred": 0.5 * (1 - np.log(20.0))},
+        "ex-eos-catapult": {"lam0": factorization_sharpness(1.8, 0.6), "end_sharpness": ends},
+        "ex-eos-identity": {"lhs": lhs, "rhs": rhs},
+    }
+
+
+EOS = eos_answers()
+
 RIGHT = {
     "ex-gf-optimal-step": dict(zip(("best_lr", "best_rate"), optimal_step_grid_best(CH01_DIM, 10.0, 59), strict=True)),
     "ex-gf-euler": {"euler": euler_by_scan},
@@ -200,6 +220,7 @@ RIGHT = {
     "ex-sgd-fixed-order": {"predicted_order": 2, "fixed_errors": sgd_fixed_order_errors()},
     # k* = 2 tol / ((1 + tol) h a_max) at tol = 0.1, h = 0.2, a_max = 2; at 2 k*, S/P = 2 / (2 - 2 k* h a_max)
     "ex-sgd-scaling-limit": {"largest_factor": 0.2 / (1.1 * 0.4), "ratio_at_double": 2 / (2 - 2 * 0.2 / 1.1)},
+    **EOS,
 }
 
 # plausible mistakes, and a word the message must contain
@@ -252,6 +273,14 @@ WRONG = [
     ("ex-sgd-fixed-order", {"predicted_order": 3}, "predicted_order"),
     ("ex-sgd-fixed-order", {"fixed_errors": sgd_fixed_order_errors(batch=4)}, "fixed_errors"),
     ("ex-sgd-scaling-limit", {"largest_factor": 0.2 / 0.4}, "largest_factor"),
+    ("ex-eos-two-cycle", {"x_cycle": 4.0}, "x_cycle"),  # 1/h: y_{k+1} = 0, not -y_k
+    ("ex-eos-two-cycle", {"y2_cycle": 0.2 * 1.5}, "y2_cycle"),  # c (x* - 2/h), the factor 2 lost
+    ("ex-eos-exponential", {"sigma2": 0.5 * 0.1 / 2}, "sigma2"),  # the factor 2 of sigma^2 lost
+    ("ex-eos-exponential", {"x_edge": np.log(10.0)}, "x_edge"),  # 1/h instead of 2/h
+    ("ex-eos-catapult", {"lam0": 1.8**2 + 0.6**2}, "lam0"),  # the sharpness at a minimiser, not here
+    ("ex-eos-catapult", {"end_sharpness": {0.4: EOS["ex-eos-catapult"]["lam0"], 0.6: 3.0}}, "end_sharpness"),
+    ("ex-eos-identity", {"rhs": EOS["ex-eos-identity"]["rhs"] * 1.01}, "rhs"),
+    ("ex-eos-identity", {"lhs": EOS["ex-eos-identity"]["lhs"] * 1.01}, "lhs"),
 ]
 
 

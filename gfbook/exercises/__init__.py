@@ -34,6 +34,7 @@ from gfbook.exercises import (  # noqa: F401 -- importing a chapter's module reg
     ch07_corridors,
     ch08_deep_networks,
     ch09_stochastic_gradients,
+    ch09_edge_of_stability,
 )
 from gfbook.exercises._framework import REGISTRY, CheckResult, Exercise, Parameter, Verdict, evaluate, hidden, lookup
 
