@@ -168,7 +168,7 @@ def momentum_optax_answers():
 
 def eos_answers():
     """The right answers of the edge-of-stability exercises, from the NumPy references."""
-    from gfbook.exercises.ch09_edge_of_stability import factorization_gd_numpy, factorization_sharpness, valley_gd_numpy
+    from gfbook.exercises.ch10_edge_of_stability import factorization_gd_numpy, factorization_sharpness, valley_gd_numpy
 
     cycle = valley_gd_numpy(0.2, 9.5, 0.25, 6.0, 0.01, 3000)
     orbit = valley_gd_numpy(0.1, 10.0, 0.25, 6.0, 0.01, 3000)
@@ -620,7 +620,7 @@ def test_parameter_cells_follow_their_exercise_and_hold_the_book_values():
                           and exercises()[label].parameters}, path.name
 # --- Chapters 4-6: parameters per student, measured references, partial credit ----------------------
 
-CH46 = ["05_convergence_rates", "07_corridors", "08_deep_networks"]
+CH46 = ["05_convergence_rates", "08_corridors", "09_deep_networks"]
 
 
 @pytest.mark.parametrize("chapter", CH46)

@@ -31,10 +31,10 @@ from gfbook.exercises import (  # noqa: F401 -- importing a chapter's module reg
     ch04_approximate_bdf,
     ch05_convergence_rates,
     ch06_momentum,
-    ch07_corridors,
-    ch08_deep_networks,
-    ch09_stochastic_gradients,
-    ch09_edge_of_stability,
+    ch07_stochastic_gradients,
+    ch08_corridors,
+    ch09_deep_networks,
+    ch10_edge_of_stability,
 )
 from gfbook.exercises._framework import REGISTRY, CheckResult, Exercise, Parameter, Verdict, evaluate, hidden, lookup
 

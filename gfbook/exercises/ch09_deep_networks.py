@@ -1,4 +1,4 @@
-"""Checks for the exercises of Chapter 8, *Deep networks*."""
+"""Checks for the exercises of Chapter 9, *Deep networks*."""
 
 from __future__ import annotations
 

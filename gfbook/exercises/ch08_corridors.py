@@ -1,4 +1,4 @@
-"""Checks for the exercises of Chapter 7, *Corridors and the Corridor Learning Rate*."""
+"""Checks for the exercises of Chapter 8, *Corridors and the Corridor Learning Rate*."""
 
 from __future__ import annotations
 
