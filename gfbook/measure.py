@@ -39,7 +39,7 @@ from gfbook._checks import (
 from gfbook._trees import squared_norm, squared_norm_per_step
 from gfbook.methods import gradient_descent, gradient_flow
 from gfbook.methods.descent import descent_step
-from gfbook.methods.edge_of_stability import edge_terms
+from gfbook.methods.edge_of_stability import edge_point as _edge_point
 
 
 # The small measurements below are compiled whole: run op by op, as a notebook cell would,
@@ -328,13 +328,6 @@ def fit_sublinear_rate(steps: Any, values: Any, *, window: Any) -> tuple[float, 
 
 
 # --------------------------------------------------------------------------- the edge of stability
-
-
-@partial(jax.jit, static_argnames="num_iters")
-def _edge_point(loss, x, lr, v0, num_iters):
-    checked_loss_value(loss, x)  # runs while tracing only
-    terms = edge_terms(loss, x, lr, 0.0, v0, num_iters)
-    return loss(x), terms["sharpness"], terms["raw_variance"], terms["u"]
 
 
 def _edge_along(loss: Callable, points: Any, lr: Any, num_iters: int, seed: int):

@@ -56,6 +56,7 @@ from gfbook._checks import (
     check_positive,
     check_seed,
     check_times,
+    checked_loss_value,
     is_traced,
     strongly_typed,
 )
@@ -180,8 +181,15 @@ def _merge(out: Any, ys: Any, inside: jax.Array) -> Any:
 
 
 @partial(jax.jit, static_argnames="num_iters")
-def _starts_at_edge(loss, x, lr, v0, num_iters):
-    return edge_terms(loss, x, lr, 0.0, v0, num_iters)["sharpness"] >= 2 / lr
+def edge_point(loss, x, lr, v0, num_iters):
+    """The loss, S, the unclipped sigma^2 (no restoring term) and u at one point ``x``.
+
+    One compiled program per loss and shape, shared by :func:`central_flow` (is its start at
+    the edge?) and the measurements of :mod:`gfbook.measure` at the same ``num_iters``.
+    """
+    checked_loss_value(loss, x)  # runs while tracing only
+    terms = edge_terms(loss, x, lr, 0.0, v0, num_iters)
+    return loss(x), terms["sharpness"], terms["raw_variance"], terms["u"]
 
 
 def central_flow(
@@ -242,7 +250,7 @@ def central_flow(
     lr, rate = strongly_typed(lr), strongly_typed(rate)
     rtol, atol = strongly_typed(rtol), strongly_typed(atol)
     solver = NONSTIFF_SOLVER if solver is None else solver
-    at_edge = bool(_starts_at_edge(loss, x0, lr, v0, num_iters))
+    at_edge = bool(edge_point(loss, x0, lr, v0, num_iters)[1] >= 2 / lr)
     times = np.asarray(ts)
     out = jax.tree.map(lambda leaf: jnp.full((times.size, *leaf.shape), jnp.inf, leaf.dtype), x0)
     t0, x, ok = ts[0], x0, True
